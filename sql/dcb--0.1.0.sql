@@ -1,0 +1,75 @@
+-- dcb 0.1.0: the event log, its key index, and the SQL API.
+--
+-- The functions live in the schema CREATE EXTENSION installs into (normally public), so they are
+-- callable by their plain names. The storage lives in the schema "dcb" and is written only through
+-- dcb_append(): the C code relies on the invariants documented below.
+
+\echo Use "CREATE EXTENSION dcb" to load this file. \quit
+
+CREATE SCHEMA dcb;
+COMMENT ON SCHEMA dcb IS 'dcb event store internals: write through dcb_append() only';
+
+-- Positions. CACHE 1 (the default) is required: a position is taken only after the append's locks
+-- are held, and with a cache larger than 1 positions would no longer follow that order.
+CREATE SEQUENCE dcb.events_seq AS bigint MINVALUE 1 CACHE 1 NO CYCLE;
+
+-- The log. One row per event; never updated or deleted by the extension.
+CREATE TABLE dcb.events (
+	seq         bigint      NOT NULL,
+	type        text        COLLATE "C" NOT NULL,
+	tags        text[]      COLLATE "C" NOT NULL,
+	data        jsonb       NOT NULL,
+	metadata    jsonb       NOT NULL,
+	occurred_at timestamptz NOT NULL,
+	id          uuid,
+	CONSTRAINT events_pkey PRIMARY KEY (seq)
+);
+-- Types-only filter items and the type re-check scan this index.
+CREATE INDEX events_type_idx ON dcb.events (type, seq);
+-- Idempotent appends look ids up here.
+CREATE UNIQUE INDEX events_id_idx ON dcb.events (id) WHERE id IS NOT NULL;
+
+-- The tag index: one row per (event, distinct tag). tag_key and type_key are stable 64-bit hashes of
+-- the tag and the event type (see extension/core/keys.cpp; the algorithm is part of the on-disk
+-- format). Both index paths return positions in seq order for one key, so a condition check or a
+-- boundary read is an index probe per (type, tag) pair whose cost does not grow with the log.
+CREATE TABLE dcb.event_tags (
+	tag_key  bigint NOT NULL,
+	type_key bigint NOT NULL,
+	seq      bigint NOT NULL
+);
+CREATE INDEX event_tags_tag_type_idx ON dcb.event_tags (tag_key, type_key, seq);
+CREATE INDEX event_tags_tag_idx ON dcb.event_tags (tag_key, seq);
+
+-- Nothing but the functions below may write the log.
+REVOKE ALL ON ALL TABLES IN SCHEMA dcb FROM PUBLIC;
+REVOKE ALL ON SEQUENCE dcb.events_seq FROM PUBLIC;
+GRANT USAGE ON SCHEMA dcb TO PUBLIC;
+GRANT SELECT ON dcb.events TO PUBLIC;
+
+CREATE FUNCTION dcb_append(filter jsonb, expected_max bigint, events jsonb)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'dcb_append'
+LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT;
+
+COMMENT ON FUNCTION dcb_append(jsonb, bigint, jsonb) IS
+'append events when no event matching filter was appended after expected_max; returns the last seq';
+
+CREATE FUNCTION dcb_read(filter jsonb DEFAULT NULL, after bigint DEFAULT 0,
+                         max_count integer DEFAULT NULL, backwards boolean DEFAULT false)
+RETURNS TABLE (seq bigint, type text, tags text[], data jsonb, metadata jsonb,
+               occurred_at timestamptz, id uuid)
+AS 'MODULE_PATHNAME', 'dcb_read'
+LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT ROWS 100;
+
+
+COMMENT ON FUNCTION dcb_read(jsonb, bigint, integer, boolean) IS
+'events matching filter with seq > after, in seq order (newest first when backwards); gap-free';
+
+CREATE FUNCTION dcb_head()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'dcb_head'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION dcb_head() IS
+'highest seq that is safe to read up to: every event at or below it is visible and none can appear later';
