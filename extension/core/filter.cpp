@@ -1,0 +1,195 @@
+/*
+ * filter.cpp — see filter.hpp.
+ */
+#include "core/filter.hpp"
+
+#include <algorithm>
+
+namespace dcb {
+
+const char *
+check_name(std::string_view s) noexcept
+{
+	if (s.empty())
+		return "must be a non-empty string";
+	if (s.size() > max_name_bytes)
+		return "must be at most 255 bytes";
+	return nullptr;
+}
+
+std::size_t
+sort_unique_names(std::string_view *names, std::size_t n) noexcept
+{
+	std::sort(names, names + n);
+	return static_cast<std::size_t>(std::unique(names, names + n) - names);
+}
+
+static bool
+has_name(const std::string_view *sorted, std::size_t n, std::string_view s) noexcept
+{
+	return std::binary_search(sorted, sorted + n, s);
+}
+
+bool
+item_matches(const ItemView &item, const EventView &event) noexcept
+{
+	if (item.ntypes > 0)
+	{
+		bool type_ok = false;
+		for (std::size_t i = 0; i < item.ntypes && !type_ok; i++)
+			type_ok = item.types[i] == event.type;
+		if (!type_ok)
+			return false;
+	}
+	for (std::size_t i = 0; i < item.ntags; i++)
+		if (!has_name(event.tags, event.ntags, item.tags[i]))
+			return false;
+	return true;
+}
+
+std::size_t
+event_write_keys(const EventView &event, Key *out) noexcept
+{
+	const Key type_hash = hash_type(event.type);
+	std::size_t n = 0;
+	for (std::size_t i = 0; i < event.ntags; i++)
+	{
+		const Key tag_hash = hash_tag(event.tags[i]);
+		out[n++] = lock_key_type_tag(type_hash, tag_hash);
+		out[n++] = lock_key_any_type_tag(tag_hash);
+	}
+	out[n++] = lock_key_type_any_tag(type_hash);
+	out[n++] = lock_key_all();
+	return n;
+}
+
+Probe
+item_probe(const ItemView &item) noexcept
+{
+	if (item.ntags > 0)
+		return item.ntypes > 0 ? Probe::TagType : Probe::Tag;
+	return item.ntypes > 0 ? Probe::Type : Probe::All;
+}
+
+std::size_t
+item_check_key_count(const ItemView &item) noexcept
+{
+	return item.ntypes > 0 ? item.ntypes : 1;
+}
+
+std::size_t
+item_check_keys(const ItemView &item, Key *out) noexcept
+{
+	switch (item_probe(item))
+	{
+		case Probe::TagType:
+		{
+			const Key tag_hash = hash_tag(item.tags[primary_tag]);
+			for (std::size_t i = 0; i < item.ntypes; i++)
+				out[i] = lock_key_type_tag(hash_type(item.types[i]), tag_hash);
+			return item.ntypes;
+		}
+		case Probe::Tag:
+			out[0] = lock_key_any_type_tag(hash_tag(item.tags[primary_tag]));
+			return 1;
+		case Probe::Type:
+			for (std::size_t i = 0; i < item.ntypes; i++)
+				out[i] = lock_key_type_any_tag(hash_type(item.types[i]));
+			return item.ntypes;
+		case Probe::All:
+			break;
+	}
+	out[0] = lock_key_all();
+	return 1;
+}
+
+static std::size_t
+sort_unique_keys(Key *keys, std::size_t n) noexcept
+{
+	if (keys == nullptr || n == 0)
+		return 0;
+	std::sort(keys, keys + n);
+	return static_cast<std::size_t>(std::unique(keys, keys + n) - keys);
+}
+
+std::size_t
+build_lock_plan(LockPlanInput &in, LockRequest *out, bool *escalated) noexcept
+{
+	in.nwrite = sort_unique_keys(in.write_keys, in.nwrite);
+	in.nid = sort_unique_keys(in.id_keys, in.nid);
+	in.ncheck = sort_unique_keys(in.check_keys, in.ncheck);
+
+	const bool escalate_write = in.nwrite + in.nid > in.max_keys;
+	const bool checks = in.check_all || in.ncheck > 0;
+	std::size_t n = 0;
+
+	if (escalate_write)
+		out[n++] = {lock_key_escalation(), lock_exclusive};
+	else
+	{
+		for (std::size_t i = 0; i < in.nwrite; i++)
+			out[n++] = {in.write_keys[i], lock_write};
+		for (std::size_t i = 0; i < in.nid; i++)
+			out[n++] = {in.id_keys[i], lock_exclusive};
+	}
+	if (checks)
+	{
+		if (in.check_all || in.ncheck > in.max_keys)
+			out[n++] = {lock_key_all(), lock_check};
+		else
+			for (std::size_t i = 0; i < in.ncheck; i++)
+				out[n++] = {in.check_keys[i], lock_check};
+	}
+	if (checks || (in.nid > 0 && !escalate_write))
+		out[n++] = {lock_key_escalation(), lock_escalation_check};
+
+	std::sort(out, out + n, [](const LockRequest &a, const LockRequest &b) { return a.key < b.key; });
+	std::size_t m = 0;
+	for (std::size_t i = 0; i < n; i++)
+	{
+		if (m > 0 && out[m - 1].key == out[i].key)
+			out[m - 1].bits |= out[i].bits;
+		else
+			out[m++] = out[i];
+	}
+	if (escalated)
+		*escalated = escalate_write;
+	return m;
+}
+
+static int
+hex_value(char c) noexcept
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool
+parse_uuid(std::string_view s, std::uint8_t (&out)[16]) noexcept
+{
+	if (s.size() >= 2 && s.front() == '{' && s.back() == '}')
+		s = s.substr(1, s.size() - 2);
+	std::size_t digits = 0;
+	for (std::size_t i = 0; i < s.size(); i++)
+	{
+		/* a hyphen may follow any group of four digits, as uuid_in accepts */
+		if (s[i] == '-' && digits > 0 && digits % 4 == 0 && digits < 32 && i + 1 < s.size() && s[i + 1] != '-')
+			continue;
+		const int v = hex_value(s[i]);
+		if (v < 0 || digits >= 32)
+			return false;
+		if (digits % 2 == 0)
+			out[digits / 2] = static_cast<std::uint8_t>(v << 4);
+		else
+			out[digits / 2] |= static_cast<std::uint8_t>(v);
+		digits++;
+	}
+	return digits == 32;
+}
+
+} // namespace dcb

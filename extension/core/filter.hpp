@@ -1,0 +1,137 @@
+/*
+ * filter.hpp — the filter model, validation rules, key derivation, matching and the lock plan.
+ *
+ * This is the one place that decides which keys an event writes and which keys a filter item
+ * checks; the append path, the read path and the unit tests all call it. The invariant everything
+ * rests on (checked by tests/unit over random inputs):
+ *
+ *     every event that matches an item writes at least one of that item's check keys.
+ *
+ * The types here are views (string_view, raw arrays owned by the caller): they are trivially
+ * destructible, so PostgreSQL code may hold them across calls that can ereport(). No function here
+ * allocates, throws or calls into PostgreSQL.
+ */
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "core/keys.hpp"
+
+namespace dcb {
+
+/* Fixed by the SQL contract. */
+constexpr std::size_t max_name_bytes = 255;
+
+/* An event as far as keys and matching are concerned. tags must be sorted and unique
+ * (sort_unique_names), which the append path guarantees and the read path gets from storage. */
+struct EventView
+{
+	std::string_view type;
+	const std::string_view *tags;
+	std::size_t ntags;
+};
+
+/* One filter item: types OR-ed, tags AND-ed; the payload predicate is evaluated by the caller. */
+struct ItemView
+{
+	const std::string_view *types;
+	std::size_t ntypes;
+	const std::string_view *tags;
+	std::size_t ntags;
+	bool has_payload;
+};
+
+/* Validation of a type or tag: nullptr when valid, else the predicate for "<path> <predicate>". */
+const char *check_name(std::string_view s) noexcept;
+
+/* Sorts names bytewise and removes duplicates in place; returns the new count. */
+std::size_t sort_unique_names(std::string_view *names, std::size_t n) noexcept;
+
+/* Does the event match the item's types and tags? (Payload is the caller's part.) */
+bool item_matches(const ItemView &item, const EventView &event) noexcept;
+
+/* Write keys of an event: (T,g) and (*,g) per tag, (T,*) and (*,*). */
+constexpr std::size_t
+event_write_key_count(std::size_t ntags) noexcept
+{
+	return 2 * ntags + 2;
+}
+std::size_t event_write_keys(const EventView &event, Key *out) noexcept;
+
+/*
+ * The item's "primary tag": the tag whose keys the item checks and whose index the read probes.
+ * Every matching event carries all of the item's tags, so any one of them would do; the first one
+ * listed is used, so users can put their most selective tag first.
+ */
+constexpr std::size_t primary_tag = 0;
+
+/* Check keys of an item: (t,g) per type with the primary tag g; (*,g); (t,*) per type; or (*,*). */
+std::size_t item_check_key_count(const ItemView &item) noexcept;
+std::size_t item_check_keys(const ItemView &item, Key *out) noexcept;
+
+/* How the storage finds candidates for an item. */
+enum class Probe : std::uint8_t
+{
+	TagType, /* event_tags (tag_key, type_key, seq): one probe per type */
+	Tag,	 /* event_tags (tag_key, seq) */
+	Type,	 /* events (type, seq): one probe per type */
+	All,	 /* events (seq): payload-only items scan every event after the position */
+};
+Probe item_probe(const ItemView &item) noexcept;
+
+/*
+ * Lock plan. Modes are abstract bits; the PostgreSQL layer maps a combined mask to a lock mode:
+ *   Check -> ShareLock, Write -> RowExclusiveLock, Check|Write -> ShareRowExclusiveLock,
+ *   Exclusive -> ExclusiveLock (wins over everything), EscalationCheck alone -> RowShareLock.
+ * Writers never block writers; checkers never block checkers; a checker and a writer of the same
+ * key serialize. Acquired in ascending key order, so one call cannot deadlock with another.
+ */
+enum LockBits : std::uint8_t
+{
+	lock_check = 1,
+	lock_write = 2,
+	lock_exclusive = 4,
+	lock_escalation_check = 8,
+};
+
+struct LockRequest
+{
+	Key key;
+	std::uint8_t bits;
+};
+
+struct LockPlanInput
+{
+	Key *write_keys; /* sorted and deduplicated in place */
+	std::size_t nwrite;
+	Key *id_keys; /* likewise */
+	std::size_t nid;
+	Key *check_keys; /* likewise; nullptr/0 when there is no condition */
+	std::size_t ncheck;
+	bool check_all; /* the condition (or read) covers every event: check (*,*) */
+	std::size_t max_keys; /* per-call cap on distinct keys of each kind */
+};
+
+/* Upper bound of the plan's size, for the caller's buffer. */
+constexpr std::size_t
+lock_plan_capacity(const LockPlanInput &in) noexcept
+{
+	return in.nwrite + in.nid + in.ncheck + 3;
+}
+
+/*
+ * Builds the plan into out (capacity lock_plan_capacity) sorted by key, one entry per key; returns
+ * the entry count. More than max_keys distinct write/id keys escalate the writer to one
+ * ExclusiveLock on the escalation key; more than max_keys check keys collapse to (*,*). Every call
+ * that checks, or that writes ids, also takes the escalation key in RowShareLock, which conflicts
+ * only with an escalated writer.
+ */
+std::size_t build_lock_plan(LockPlanInput &in, LockRequest *out, bool *escalated) noexcept;
+
+/* Parses a UUID in PostgreSQL's accepted input forms (hex with optional hyphens between groups of
+ * four digits, optionally in braces). */
+bool parse_uuid(std::string_view s, std::uint8_t (&out)[16]) noexcept;
+
+} // namespace dcb
