@@ -1,0 +1,122 @@
+-- pgTAP: what an append stores (api.md "Model"): the fields as given, defaults (metadata {},
+-- occurred_at = transaction time, id NULL), tags deduplicated, one object or an array, any JSON
+-- data; atomicity (all or nothing, seqs increasing in the order given).
+\set ON_ERROR_STOP 1
+\set QUIET 1
+\pset format unaligned
+\pset tuples_only true
+\pset pager off
+
+BEGIN;
+SET LOCAL client_min_messages = warning;
+DROP EXTENSION IF EXISTS dcb CASCADE;
+CREATE EXTENSION dcb;
+
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE st text; msg text; det text;
+BEGIN
+    EXECUTE q;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+    RETURN st || ': ' || msg || coalesce(' DETAIL: ' || nullif(det, ''), '');
+END $$;
+CREATE FUNCTION pg_temp.n() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dcb_read() $$;
+CREATE TEMP TABLE r (k text PRIMARY KEY, v bigint) ON COMMIT DROP;
+-- Appends one event and returns the data stored for it.
+CREATE FUNCTION pg_temp.stored_data(event jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE s bigint;
+BEGIN
+    s := dcb_append(NULL, NULL, event);
+    RETURN (SELECT data FROM dcb_read() WHERE seq = s);
+END $$;
+
+SELECT plan(35);
+
+-- Every field as given.
+INSERT INTO r VALUES ('full', dcb_append(NULL, NULL, '{"type": "Full", "tags": ["b:2", "a:1"],
+    "data": {"x": [1, {"y": null}], "s": "é"}, "metadata": {"correlation_id": "c-1", "n": 2},
+    "occurred_at": "2024-02-29T23:59:59.123456+05:30", "id": "0a0b0c0d-0000-4000-8000-00000000abcd"}'));
+SELECT results_eq(
+    $$SELECT type, array(SELECT unnest(tags) ORDER BY 1), data, metadata, occurred_at, id
+        FROM dcb_read() WHERE seq = (SELECT v FROM r WHERE k = 'full')$$,
+    $$VALUES ('Full'::text, ARRAY['a:1', 'b:2']::text[], '{"x": [1, {"y": null}], "s": "é"}'::jsonb,
+              '{"correlation_id": "c-1", "n": 2}'::jsonb, '2024-02-29T18:29:59.123456Z'::timestamptz,
+              '0a0b0c0d-0000-4000-8000-00000000abcd'::uuid)$$,
+    'every field is stored as given (tags compared sorted)');
+SELECT set_eq($$SELECT unnest(tags) FROM dcb_read() WHERE seq = (SELECT v FROM r WHERE k = 'full')$$,
+              ARRAY['a:1', 'b:2'], 'the tags are the given set');
+
+-- Defaults.
+INSERT INTO r VALUES ('min', dcb_append(NULL, NULL, '{"type": "Min", "data": {}}'));
+SELECT is((SELECT metadata FROM dcb_read() WHERE seq = (SELECT v FROM r WHERE k = 'min')), '{}'::jsonb, 'metadata defaults to {}');
+SELECT is((SELECT occurred_at FROM dcb_read() WHERE seq = (SELECT v FROM r WHERE k = 'min')), now(),
+          'occurred_at defaults to the transaction time');
+SELECT is((SELECT id FROM dcb_read() WHERE seq = (SELECT v FROM r WHERE k = 'min')), NULL::uuid, 'id defaults to NULL');
+SELECT is((SELECT tags FROM dcb_read() WHERE seq = (SELECT v FROM r WHERE k = 'min')), '{}'::text[], 'tags default to the empty array');
+SELECT is((SELECT tags FROM dcb_read() WHERE seq = (SELECT v FROM r WHERE k = 'full')) IS NOT NULL, true, 'tags are never NULL');
+SELECT is(pg_temp.err($$SELECT dcb_append(NULL, NULL, '{"type": "Later", "data": {}}')$$), 'no error', 'an append later in the transaction');
+SELECT is((SELECT occurred_at FROM dcb_read(NULL, 0, 1, true)), now(), 'occurred_at is the transaction time, not the statement time');
+SELECT is((SELECT tags FROM dcb_read(NULL, 0, 1, true)), '{}'::text[], 'a missing tags key gives no tags');
+
+-- Tags: duplicates removed, order not significant.
+INSERT INTO r VALUES ('dup', dcb_append(NULL, NULL, '{"type": "Dup", "tags": ["t:2", "t:1", "t:2", "t:1", "t:3"], "data": {}}'));
+SELECT is((SELECT array(SELECT unnest(tags) ORDER BY 1) FROM dcb_read() WHERE seq = (SELECT v FROM r WHERE k = 'dup')),
+          ARRAY['t:1', 't:2', 't:3'], 'duplicate tags are stored once');
+SELECT is((SELECT count(*) FROM dcb_read('{"items": [{"tags": ["t:2"]}]}')), 1::bigint, 'an event with a repeated tag is read once');
+SELECT is((SELECT count(*) FROM dcb_read('{"items": [{"tags": ["t:3", "t:1"]}]}')), 1::bigint, 'and matches its tags in any order');
+
+-- data: any JSON value.
+SELECT is(pg_temp.stored_data('{"type": "J", "data": 42}'), '42'::jsonb, 'data may be a number');
+SELECT is(pg_temp.stored_data('{"type": "J", "data": "text"}'), '"text"'::jsonb, 'data may be a string');
+SELECT is(pg_temp.stored_data('{"type": "J", "data": [1, "a", null]}'), '[1, "a", null]'::jsonb, 'data may be an array');
+SELECT is(pg_temp.stored_data('{"type": "J", "data": false}'), 'false'::jsonb, 'data may be a boolean');
+SELECT is(pg_temp.stored_data('{"type": "J", "data": null}'), 'null'::jsonb, 'data may be JSON null');
+SELECT is(pg_temp.stored_data('{"type": "J", "data": {"big": 123456789012345678901234567890.5}}'),
+          '{"big": 123456789012345678901234567890.5}'::jsonb, 'numbers keep their precision');
+
+-- One object or an array of them.
+SELECT is(pg_temp.err($$SELECT dcb_append(NULL, NULL, '{"type": "One", "data": {}}')$$), 'no error', 'a single event object is accepted');
+SELECT is((SELECT type FROM dcb_read(NULL, 0, 1, true)), 'One', '...and stored');
+
+-- Atomicity and order: a batch gets increasing seqs in the order given, the last one returned.
+INSERT INTO r VALUES ('before', pg_temp.n());
+INSERT INTO r VALUES ('batch', dcb_append(NULL, NULL, '[
+    {"type": "S3", "tags": ["batch:1"], "data": {"i": 0}},
+    {"type": "S1", "tags": ["batch:1"], "data": {"i": 1}},
+    {"type": "S2", "tags": ["batch:1"], "data": {"i": 2}},
+    {"type": "S1", "tags": ["batch:1"], "data": {"i": 3}}]'));
+SELECT is((SELECT array_agg((data->>'i')::int ORDER BY seq) FROM dcb_read('{"items": [{"tags": ["batch:1"]}]}')), ARRAY[0, 1, 2, 3],
+          'seqs increase in the order the events were given');
+SELECT is((SELECT max(seq) FROM dcb_read('{"items": [{"tags": ["batch:1"]}]}')), (SELECT v FROM r WHERE k = 'batch'),
+          'the returned seq is that of the last event of the batch');
+SELECT is(dcb_head(), (SELECT v FROM r WHERE k = 'batch'), 'dcb_head() is the last seq of the batch');
+SELECT is((SELECT count(DISTINCT seq) FROM dcb_read('{"items": [{"tags": ["batch:1"]}]}')), 4::bigint, 'four distinct seqs');
+
+-- A bad event anywhere (here the third, events[2]) writes nothing at all.
+SELECT matches(pg_temp.err($$SELECT dcb_append(NULL, NULL, '[
+    {"type": "Good", "tags": ["atom:1"], "data": {}},
+    {"type": "Good", "tags": ["atom:1"], "data": {}},
+    {"type": "", "tags": ["atom:1"], "data": {}},
+    {"type": "Good", "tags": ["atom:1"], "data": {}}]')$$), '^22023: .*events\[2\]\.type', 'a bad third event: 22023 naming events[2].type');
+SELECT is((SELECT count(*) FROM dcb_read('{"items": [{"tags": ["atom:1"]}]}')), 0::bigint, '...and none of the good events before it was written');
+SELECT matches(pg_temp.err($$SELECT dcb_append(NULL, NULL, '[
+    {"type": "Good", "tags": ["atom:2"], "data": {}},
+    {"type": "Good", "tags": ["atom:2"], "data": {}},
+    {"type": "Good", "tags": ["atom:2"]}]')$$), '^22023: .*events\[2\]\.data', 'a third event without data: 22023 naming events[2].data');
+SELECT is((SELECT count(*) FROM dcb_read('{"items": [{"tags": ["atom:2"]}]}')), 0::bigint, '...nothing written');
+SELECT matches(pg_temp.err($$SELECT dcb_append(NULL, NULL, '[
+    {"type": "Good", "tags": ["atom:3"], "data": {}, "id": "aaaaaaaa-0000-4000-8000-000000000001"},
+    {"type": "Good", "tags": ["atom:3"], "data": {}},
+    {"type": "Full", "tags": ["atom:3"], "data": {}, "id": "0a0b0c0d-0000-4000-8000-00000000abcd"}]')$$),
+    '^23505: .*0a0b0c0d-0000-4000-8000-00000000abcd', 'a third event with a stored id: 23505');
+SELECT is((SELECT count(*) FROM dcb_read('{"items": [{"tags": ["atom:3"]}]}')), 0::bigint, '...nothing written');
+SELECT is((SELECT count(*) FROM dcb_read() WHERE id = 'aaaaaaaa-0000-4000-8000-000000000001'), 0::bigint, '...not even the new id');
+SELECT matches(pg_temp.err($$SELECT dcb_append('{"items": [{"tags": ["batch:1"]}]}', 0, '[
+    {"type": "Good", "tags": ["atom:4"], "data": {}},
+    {"type": "Good", "tags": ["atom:4"], "data": {}}]')$$), '^40001: ', 'a failed condition on a batch');
+SELECT is((SELECT count(*) FROM dcb_read('{"items": [{"tags": ["atom:4"]}]}')), 0::bigint, '...writes none of it');
+SELECT is(pg_temp.n(), (SELECT v FROM r WHERE k = 'before') + 4, 'only the one good batch was added');
+
+SELECT * FROM finish();
+ROLLBACK;
