@@ -1,0 +1,412 @@
+// dcb-library-sim — N threads run random library commands against one dcb event store, then the whole
+// log is read back and audited by an independent fold (audit/audit.hpp). Exit status: 0 when every
+// invariant held, 1 when one was violated (or the run itself failed), 2 for usage or setup errors.
+//
+//   dcb-library-sim [--threads 8] [--seconds 10] [--books 60] [--readers 20] [--dsn CONNINFO]
+//                   [--database NAME] [--keep] [--seed N] [--unsafe] [--quiet]
+//
+// By default it connects to the private dev cluster (host=127.0.0.1 port=$DCB_PORT or 54329
+// user=postgres), creates a fresh database dcb_library_sim_<time>_<pid>, runs CREATE EXTENSION dcb in
+// it, and drops it at the end (--keep keeps it for inspection).
+#include <dcb/dcb.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "audit/audit.hpp"
+#include "domain/library.hpp"
+#include "handlers.hpp"
+#include "setup.hpp"
+
+using namespace library;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+	int threads = 8;
+	double seconds = 10;
+	int books = 60;
+	int readers = 20;
+	std::string dsn;
+	std::string database;
+	bool keep = false;
+	bool unsafe = false;
+	bool quiet = false;
+	std::uint64_t seed = 0;
+};
+
+[[noreturn]] void usage(const char* why) {
+	if (why) std::fprintf(stderr, "dcb-library-sim: %s\n", why);
+	std::fprintf(stderr,
+	             "usage: dcb-library-sim [options]\n"
+	             "  --threads N     worker threads (default 8)\n"
+	             "  --seconds S     how long to run commands (default 10)\n"
+	             "  --books N       book copies in the population (default 60)\n"
+	             "  --readers N     readers in the population (default 20)\n"
+	             "  --dsn CONNINFO  server to use; its dbname is replaced (default: the private cluster,\n"
+	             "                  host=127.0.0.1 port=$DCB_PORT|54329 user=postgres)\n"
+	             "  --database NAME use this database (created if missing; its log must be empty)\n"
+	             "                  instead of a fresh dcb_library_sim_<time>_<pid>\n"
+	             "  --keep          keep the database created for the run (default: drop it)\n"
+	             "  --seed N        random seed (default: from the clock)\n"
+	             "  --unsafe        append WITHOUT the consistency condition, to see the audit fail\n"
+	             "  --quiet         no live progress line\n");
+	std::exit(2);
+}
+
+Options parse(int argc, char** argv) {
+	Options o;
+	auto num = [&](int& i, const char* name) -> double {
+		if (i + 1 >= argc) usage((std::string(name) + " needs a value").c_str());
+		char* end = nullptr;
+		double v = std::strtod(argv[++i], &end);
+		if (!end || *end || !(v > 0)) usage((std::string(name) + " needs a positive number").c_str());
+		return v;
+	};
+	auto str = [&](int& i, const char* name) -> std::string {
+		if (i + 1 >= argc) usage((std::string(name) + " needs a value").c_str());
+		return argv[++i];
+	};
+	for (int i = 1; i < argc; ++i) {
+		std::string a = argv[i];
+		if (a == "--threads") o.threads = static_cast<int>(num(i, "--threads"));
+		else if (a == "--seconds") o.seconds = num(i, "--seconds");
+		else if (a == "--books") o.books = static_cast<int>(num(i, "--books"));
+		else if (a == "--readers") o.readers = static_cast<int>(num(i, "--readers"));
+		else if (a == "--dsn") o.dsn = str(i, "--dsn");
+		else if (a == "--database") o.database = str(i, "--database");
+		else if (a == "--seed") o.seed = static_cast<std::uint64_t>(num(i, "--seed"));
+		else if (a == "--keep") o.keep = true;
+		else if (a == "--unsafe") o.unsafe = true;
+		else if (a == "--quiet") o.quiet = true;
+		else if (a == "--help" || a == "-h") usage(nullptr);
+		else usage(("unknown argument " + a).c_str());
+	}
+	if (o.threads < 1 || o.books < 1 || o.readers < 1) usage("--threads, --books and --readers must be >= 1");
+	if (o.dsn.empty()) {
+		const char* port = std::getenv("DCB_PORT");
+		o.dsn = std::string("host=127.0.0.1 port=") + (port && *port ? port : "54329") + " user=postgres";
+	}
+	if (o.seed == 0) o.seed = static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
+	return o;
+}
+
+std::string book(int i) { return "book-" + std::to_string(i); }
+std::string reader(int i) { return "reader-" + std::to_string(i); }
+
+// Run counters, shared by the workers.
+struct Stats {
+	std::atomic<std::int64_t> commands{0}, accepted{0}, already_done{0}, rejected{0};
+	std::atomic<std::int64_t> conflicts{0}, retries{0}, gave_up{0}, errors{0};
+	std::mutex mu;                                   // guards the maps and the latencies
+	std::map<std::string, std::int64_t> appended;    // event type -> events appended (accepted)
+	std::map<std::string, std::int64_t> rejections;  // reason -> count
+	std::vector<std::string> error_samples;
+	std::vector<double> latencies_ms;
+
+	void record(const Command& c, const HandleResult& r, double ms) {
+		++commands;
+		retries += r.attempts > 0 ? r.attempts - 1 : 0;
+		// every retry follows a conflict; giving up follows one more
+		conflicts += (r.attempts > 0 ? r.attempts - 1 : 0) + (r.gave_up ? 1 : 0);
+		if (r.gave_up) ++gave_up;
+		std::lock_guard lock(mu);
+		latencies_ms.push_back(ms);
+		switch (r.outcome) {
+			case Outcome::accepted:
+				++accepted;
+				++appended[type_name(decide_type(c))];
+				break;
+			case Outcome::already_done: ++already_done; break;
+			case Outcome::rejected:
+				++rejected;
+				if (!r.gave_up) ++rejections[std::string(command_name(c)) + ": " + r.reason.substr(0, r.reason.find(" reader-"))];
+				break;
+		}
+	}
+	// The one event type an accepted command appends.
+	static EventType decide_type(const Command& c) {
+		static constexpr EventType t[] = {EventType::book_copy_added_to_circulation,
+		                                  EventType::book_copy_removed_from_circulation,
+		                                  EventType::reader_registered,
+		                                  EventType::reader_contract_canceled,
+		                                  EventType::book_copy_lent_to_reader,
+		                                  EventType::book_copy_returned_by_reader};
+		return t[c.index()];
+	}
+	void error(const std::string& what) {
+		++commands;
+		++errors;
+		std::lock_guard lock(mu);
+		if (error_samples.size() < 5) error_samples.push_back(what);
+	}
+};
+
+// What the workers believe is lent to whom, to issue plausible returns. Only a load-generation hint,
+// possibly stale: every decision is made from the store.
+class Hints {
+public:
+	explicit Hints(int books) : lent_to_(static_cast<std::size_t>(books), -1) {}
+	void lent(int b, int r) { std::lock_guard l(mu_); lent_to_[static_cast<std::size_t>(b)] = r; }
+	void returned(int b) { std::lock_guard l(mu_); lent_to_[static_cast<std::size_t>(b)] = -1; }
+	// Some copy believed lent, starting the scan at `start`; -1 when none.
+	std::pair<int, int> some_loan(std::size_t start) {
+		std::lock_guard l(mu_);
+		for (std::size_t k = 0; k < lent_to_.size(); ++k) {
+			auto b = (start + k) % lent_to_.size();
+			if (lent_to_[b] >= 0) return {static_cast<int>(b), lent_to_[b]};
+		}
+		return {-1, -1};
+	}
+
+private:
+	std::mutex mu_;
+	std::vector<int> lent_to_;
+};
+
+// The command mix: mostly lending and returning, some churn of copies and readers. Readers are drawn
+// with a skew (a few busy readers reach the 10-loan limit), so boundaries overlap and conflicts happen.
+struct Generator {
+	const Options& o;
+	Hints& hints;
+	std::mt19937_64 rng;
+
+	int any(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); }
+	int busy_reader() {
+		double u = std::uniform_real_distribution<double>(0, 1)(rng);
+		return std::min(o.readers - 1, static_cast<int>(o.readers * u * u));
+	}
+	// returns the command and, for lends/returns, the (book, reader) indexes
+	std::tuple<Command, int, int> next() {
+		int p = any(100);
+		if (p < 42) {
+			int b = any(o.books), r = busy_reader();
+			return {LendBookCopyToReader{book(b), reader(r)}, b, r};
+		}
+		if (p < 74) {
+			auto [b, r] = hints.some_loan(static_cast<std::size_t>(any(o.books)));
+			if (b < 0 || any(10) == 0) {  // sometimes a return that is not due
+				b = any(o.books);
+				r = any(o.readers);
+			}
+			return {ReturnBookCopyFromReader{book(b), reader(r)}, b, r};
+		}
+		if (p < 82) return {AddBookCopy{book(any(o.books))}, -1, -1};
+		if (p < 88) return {RemoveBookCopy{book(any(o.books))}, -1, -1};
+		if (p < 95) return {RegisterReader{reader(any(o.readers))}, -1, -1};
+		return {CancelReaderContract{reader(any(o.readers))}, -1, -1};
+	}
+};
+
+std::string fmt_int(std::int64_t v) {
+	std::string s = std::to_string(v < 0 ? -v : v), out;
+	for (std::size_t i = 0; i < s.size(); ++i) {
+		if (i && (s.size() - i) % 3 == 0) out += ',';
+		out += s[i];
+	}
+	return v < 0 ? "-" + out : out;
+}
+
+double percentile(std::vector<double>& v, double p) {
+	if (v.empty()) return 0;
+	auto k = static_cast<std::size_t>(std::min<double>(static_cast<double>(v.size() - 1), p * static_cast<double>(v.size())));
+	std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+	return v[k];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+	const Options o = parse(argc, argv);
+	const bool tty = isatty(STDOUT_FILENO) != 0;
+	const std::string admin_dsn = setup::with_dbname(o.dsn, "postgres");
+	std::string dbname = o.database;
+	if (dbname.empty())
+		dbname = "dcb_library_sim_" + std::to_string(std::time(nullptr)) + "_" + std::to_string(getpid());
+	const std::string dsn = setup::with_dbname(o.dsn, dbname);
+	bool created = false;
+
+	try {
+		created = setup::create_database(admin_dsn, dbname);
+		auto version = setup::ensure_extension(dsn);
+		if (auto n = setup::count_events(dsn); n != 0)
+			throw setup::SetupError("database " + dbname + " already holds " + std::to_string(n) +
+			                        " events: the simulation needs an empty log (omit --database for a fresh one)");
+		std::printf("dcb-library-sim: database %s (%s, extension dcb %s), %d threads, %g s, %d books, %d readers, seed %" PRIu64 "%s\n",
+		            dbname.c_str(), created ? "new" : "existing", version.c_str(), o.threads, o.seconds, o.books,
+		            o.readers, o.seed, o.unsafe ? ", UNSAFE (appends without condition)" : "");
+	} catch (const std::exception& e) {
+		std::fprintf(stderr, "dcb-library-sim: setup failed: %s\n", e.what());
+		if (created && !o.keep) try { setup::drop_database(admin_dsn, dbname); } catch (...) {}
+		return 2;
+	}
+
+	int status = 1;
+	try {
+		auto store = dcb::EventStore::connect(dsn, dcb::StoreOptions{.pool_size = static_cast<std::size_t>(o.threads)});
+		CommandHandlers handlers(store, dcb::ExecuteOptions{.retry = dcb::RetryPolicy{.max_attempts = 20}}, o.unsafe);
+		Stats stats;
+		Hints hints(o.books);
+
+		auto run = [&](const Command& c, int b, int r) {
+			auto t0 = Clock::now();
+			try {
+				auto res = handlers.handle(c);
+				double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+				stats.record(c, res, ms);
+				if (b >= 0 && res.outcome != Outcome::rejected) {
+					if (std::holds_alternative<LendBookCopyToReader>(c)) hints.lent(b, r);
+					else hints.returned(b);
+				}
+			} catch (const dcb::Error& e) {
+				stats.error(std::string(command_name(c)) + ": [" + e.sqlstate() + "] " + e.what());
+			}
+		};
+
+		// The population: every copy in circulation, every reader registered (through the handlers too).
+		for (int b = 0; b < o.books; ++b) run(AddBookCopy{book(b)}, -1, -1);
+		for (int r = 0; r < o.readers; ++r) run(RegisterReader{reader(r)}, -1, -1);
+
+		std::atomic<bool> stop{false};
+		const auto start = Clock::now();
+		std::vector<std::thread> workers;
+		for (int w = 0; w < o.threads; ++w) {
+			workers.emplace_back([&, w] {
+				Generator gen{o, hints, std::mt19937_64(o.seed + static_cast<std::uint64_t>(w) * 0x9E3779B97F4A7C15ull)};
+				while (!stop.load(std::memory_order_relaxed)) {
+					auto [c, b, r] = gen.next();
+					run(c, b, r);
+				}
+			});
+		}
+
+		// Live progress, once a second.
+		std::int64_t last_cmds = stats.commands;
+		auto last_t = start;
+		const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+		while (Clock::now() < end) {
+			std::this_thread::sleep_until(std::min(end, last_t + std::chrono::seconds(1)));
+			auto now = Clock::now();
+			std::int64_t cmds = stats.commands;
+			double dt = std::chrono::duration<double>(now - last_t).count();
+			double rate = dt > 0 ? static_cast<double>(cmds - last_cmds) / dt : 0;
+			last_cmds = cmds;
+			last_t = now;
+			if (o.quiet) continue;
+			std::printf("%s[%5.1fs] %s commands  %7.0f/s | accepted %s  no-op %s  rejected %s | conflicts %s  retries %s  gave up %s | errors %s%s",
+			            tty ? "\r\033[K" : "", std::chrono::duration<double>(now - start).count(), fmt_int(cmds).c_str(),
+			            rate, fmt_int(stats.accepted).c_str(), fmt_int(stats.already_done).c_str(),
+			            fmt_int(stats.rejected).c_str(), fmt_int(stats.conflicts).c_str(),
+			            fmt_int(stats.retries).c_str(), fmt_int(stats.gave_up).c_str(), fmt_int(stats.errors).c_str(),
+			            tty ? "" : "\n");
+			std::fflush(stdout);
+		}
+		stop = true;
+		for (auto& t : workers) t.join();
+		const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+		if (tty && !o.quiet) std::printf("\n");
+
+		std::printf("\nrun: %s commands in %.1f s = %.0f commands/s with %d threads\n", fmt_int(stats.commands).c_str(),
+		            elapsed, static_cast<double>(stats.commands) / elapsed, o.threads);
+		std::printf("     accepted %s, no-op (already done) %s, rejected by the rules %s, errors %s\n",
+		            fmt_int(stats.accepted).c_str(), fmt_int(stats.already_done).c_str(), fmt_int(stats.rejected).c_str(),
+		            fmt_int(stats.errors).c_str());
+		std::printf("     conflicts %s, retries %s, gave up after %d attempts %s\n", fmt_int(stats.conflicts).c_str(),
+		            fmt_int(stats.retries).c_str(), 20, fmt_int(stats.gave_up).c_str());
+		{
+			std::lock_guard lock(stats.mu);
+			std::printf("     command latency (incl. retries): p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+			            percentile(stats.latencies_ms, 0.50), percentile(stats.latencies_ms, 0.99),
+			            percentile(stats.latencies_ms, 1.0));
+			std::vector<std::pair<std::int64_t, std::string>> rj;
+			for (auto& [why, n] : stats.rejections) rj.emplace_back(n, why);
+			std::sort(rj.rbegin(), rj.rend());
+			for (std::size_t i = 0; i < rj.size() && i < 8; ++i)
+				std::printf("       rejected %7s x  %s\n", fmt_int(rj[i].first).c_str(), rj[i].second.c_str());
+			for (auto& e : stats.error_samples) std::printf("     error: %s\n", e.c_str());
+		}
+
+		// The proof: read the whole log back (plain libpq, dcb_read over everything) and replay it.
+		std::printf("\naudit: reading the whole log with dcb_read() ...\n");
+		audit::Auditor auditor(kMaxLoansPerReader);
+		auto t0 = Clock::now();
+		setup::read_log(dsn, [&](const audit::Record& r) { auditor.feed(r); });
+		const auto& rep = auditor.report();
+		std::printf("audit: %s events (seq %" PRId64 "..%" PRId64 ") replayed in %.2f s; at the end %s copies in circulation, "
+		            "%s lent, %s readers registered\n",
+		            fmt_int(rep.events).c_str(), rep.first_seq, rep.last_seq,
+		            std::chrono::duration<double>(Clock::now() - t0).count(), fmt_int(rep.copies_in_circulation).c_str(),
+		            fmt_int(rep.copies_lent).c_str(), fmt_int(rep.readers_registered).c_str());
+		std::printf("audit: busiest reader held %d loans at once (limit %d); at most %s copies lent at once\n",
+		            rep.max_loans_of_a_reader, kMaxLoansPerReader, fmt_int(rep.max_copies_lent_at_once).c_str());
+		for (std::size_t k = 0; k < audit::kRuleCount; ++k) {
+			auto n = rep.violations_by_rule[k];
+			std::printf("  %-4s %-72s %s\n", n ? "FAIL" : "ok", audit::describe(static_cast<audit::Rule>(k)),
+			            n ? (fmt_int(n) + " violation(s)").c_str() : "");
+		}
+		for (const auto& v : rep.examples) std::printf("       e.g. %s\n", v.detail.c_str());
+
+		// Accounting: every accepted command appended exactly one event, and nothing else was written.
+		bool books_balance = true;
+		{
+			std::lock_guard lock(stats.mu);
+			std::map<std::string, std::int64_t> all = stats.appended;
+			for (auto& [t, n] : rep.by_type) all.emplace(t, 0), (void)n;
+			for (auto& [t, n] : all) {
+				auto it = rep.by_type.find(t);
+				std::int64_t in_log = it == rep.by_type.end() ? 0 : it->second;
+				if (in_log != n) {
+					books_balance = false;
+					std::printf("  FAIL %s: %s accepted by the handlers, %s in the log\n", t.c_str(), fmt_int(n).c_str(),
+					            fmt_int(in_log).c_str());
+				}
+			}
+			std::printf("  %-4s %-72s\n", books_balance ? "ok" : "FAIL",
+			            "every accepted command is exactly one event in the log, nothing else is");
+		}
+
+		const bool passed = rep.ok() && books_balance && stats.errors == 0;
+		if (passed) {
+			std::printf("\nVERDICT: PASS - all invariants held over %s events from %s concurrent commands (%s conflicts resolved by retry)\n",
+			            fmt_int(rep.events).c_str(), fmt_int(stats.commands).c_str(), fmt_int(stats.conflicts).c_str());
+			status = 0;
+		} else {
+			std::printf("\nVERDICT: FAIL - %s invariant violation(s)%s%s\n", fmt_int(rep.violations()).c_str(),
+			            books_balance ? "" : ", the log does not match the accepted commands",
+			            stats.errors ? (", " + fmt_int(stats.errors) + " command error(s)").c_str() : "");
+			status = 1;
+		}
+	} catch (const std::exception& e) {
+		std::fprintf(stderr, "dcb-library-sim: %s\n", e.what());
+		status = 1;
+	}
+
+	if (created && !o.keep) {
+		try {
+			setup::drop_database(admin_dsn, dbname);
+		} catch (const std::exception& e) {
+			std::fprintf(stderr, "dcb-library-sim: could not drop database %s: %s\n", dbname.c_str(), e.what());
+		}
+	} else if (created) {
+		std::printf("kept database %s: psql \"%s\"\n", dbname.c_str(), dsn.c_str());
+	}
+	return status;
+}
