@@ -1,0 +1,3 @@
+-- number of events in the boundary (book :b OR reader :r, 6 types), dcb side; used by pgbench/run to check
+-- that both stores hold the same dataset.
+SELECT count(*) FROM dcb_read(format('{"items":[{"types":["BookCopyAddedToCirculation","BookCopyRemovedFromCirculation","ReaderRegistered","ReaderContractCanceled","BookCopyLentToReader","BookCopyReturnedByReader"],"tags":["BookID:%s"]},{"types":["BookCopyAddedToCirculation","BookCopyRemovedFromCirculation","ReaderRegistered","ReaderContractCanceled","BookCopyLentToReader","BookCopyReturnedByReader"],"tags":["ReaderID:%s"]}]}', '0b000000-0000-4000-8000-' || lpad(:'b', 12, '0'), '0a000000-0000-4000-8000-' || lpad(:'r', 12, '0'))::jsonb);
