@@ -1,0 +1,80 @@
+/*
+ * catalog.cpp — finds the extension's tables, indexes and sequence, and caches their OIDs.
+ *
+ * The cache is reset by any relcache invalidation of one of those relations (or a full reset), so
+ * DROP EXTENSION / CREATE EXTENSION in the same session is safe.
+ */
+#include "pg/pg.hpp"
+
+namespace dcb::pg {
+namespace {
+
+Catalog cached;
+bool cache_valid = false;
+
+Oid
+lookup(const char *name, Oid nsp)
+{
+	Oid oid = get_relname_relid(name, nsp);
+	if (!OidIsValid(oid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("dcb storage relation \"dcb.%s\" does not exist", name),
+				 errhint("The dcb extension is damaged; recreate it with DROP EXTENSION dcb; CREATE EXTENSION dcb.")));
+	return oid;
+}
+
+void
+invalidate(Datum, Oid relid)
+{
+	if (!cache_valid)
+		return;
+	if (!OidIsValid(relid) || relid == cached.events || relid == cached.event_tags || relid == cached.events_seq ||
+		relid == cached.events_pkey || relid == cached.events_type_idx || relid == cached.events_id_idx ||
+		relid == cached.event_tags_tag_type_idx || relid == cached.event_tags_tag_idx)
+		cache_valid = false;
+}
+
+} // namespace
+
+const Catalog &
+catalog()
+{
+	if (cache_valid)
+		return cached;
+	Oid nsp = get_namespace_oid("dcb", true);
+	if (!OidIsValid(nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("dcb storage schema \"dcb\" does not exist"),
+				 errhint("Run CREATE EXTENSION dcb in this database.")));
+	cached.events = lookup("events", nsp);
+	cached.events_pkey = lookup("events_pkey", nsp);
+	cached.events_type_idx = lookup("events_type_idx", nsp);
+	cached.events_id_idx = lookup("events_id_idx", nsp);
+	cached.event_tags = lookup("event_tags", nsp);
+	cached.event_tags_tag_type_idx = lookup("event_tags_tag_type_idx", nsp);
+	cached.event_tags_tag_idx = lookup("event_tags_tag_idx", nsp);
+	cached.events_seq = lookup("events_seq", nsp);
+	cache_valid = true;
+	return cached;
+}
+
+void
+register_catalog_invalidation()
+{
+	CacheRegisterRelcacheCallback(invalidate, (Datum) 0);
+}
+
+void
+require_read_committed(const char *function)
+{
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s requires the READ COMMITTED isolation level", function),
+				 errdetail("At REPEATABLE READ and SERIALIZABLE the transaction snapshot would hide events that "
+						   "the append condition and gap-free reads must see."),
+				 errhint("Run dcb functions in READ COMMITTED transactions (the default).")));
+}
+
+} // namespace dcb::pg

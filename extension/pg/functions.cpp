@@ -1,0 +1,278 @@
+/*
+ * functions.cpp — the SQL-callable functions dcb_append, dcb_read and dcb_head.
+ *
+ * The protocol that keeps G1–G5 (see docs/design.md):
+ *   append: validate → lock (check keys Share, write keys RowExclusive, in key order, held to the
+ *           end of the transaction) → fresh snapshot → idempotency lookup → condition check →
+ *           take positions and insert. Among appends that could conflict, locks order the whole
+ *           critical section, so seq order equals commit order where it matters.
+ *   read:   take the filter's check keys in Share mode (waits out in-flight appends that could
+ *           match), take the snapshot while holding them, release them at once, then scan. Any
+ *           matching event not in the snapshot will get a seq above everything the snapshot holds.
+ *   head:   the same barrier over (*,*), then the highest visible seq.
+ */
+#include "pg/pg.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(dcb_append);
+PG_FUNCTION_INFO_V1(dcb_read);
+PG_FUNCTION_INFO_V1(dcb_head);
+}
+
+namespace dcb::pg {
+namespace {
+
+/* Takes the barrier locks of a read, then a snapshot, then lets the locks go. */
+Snapshot
+barrier_snapshot(const Filter *filter)
+{
+	LockPlan plan = plan_locks(filter, nullptr, 0);
+	bool *newly = static_cast<bool *>(palloc(sizeof(bool) * (plan.n + 1)));
+	acquire_locks(plan, newly);
+	PushActiveSnapshot(GetLatestSnapshot());
+	release_locks(plan, newly);
+	pfree(newly);
+	pfree(plan.requests);
+	return GetActiveSnapshot();
+}
+
+struct Conflict
+{
+	int64 seq;
+};
+
+bool
+record_conflict(void *arg, TupleTableSlot *ev)
+{
+	bool isnull;
+	static_cast<Conflict *>(arg)->seq = DatumGetInt64(slot_getattr(ev, attr_seq, &isnull));
+	return false;
+}
+
+/*
+ * Idempotency: when every event carries an id and all are stored with the same types, returns true
+ * and the stored seq of the last one. When none is stored, returns false. Anything in between is a
+ * unique violation naming the id.
+ */
+bool
+find_stored_ids(const Event *evs, int n, Snapshot snapshot, int64 *last_seq)
+{
+	int with_id = 0;
+	for (int i = 0; i < n; i++)
+		with_id += evs[i].has_id ? 1 : 0;
+	if (with_id == 0)
+		return false;
+
+	const Catalog &cat = catalog();
+	Relation events = table_open(cat.events, AccessShareLock);
+	Relation idx = index_open(cat.events_id_idx, AccessShareLock);
+	IndexScanDesc scan = index_beginscan(events, idx, snapshot, 1, 0);
+	TupleTableSlot *slot = table_slot_create(events, nullptr);
+
+	int stored = 0, first_missing = -1, first_stored = -1;
+	for (int i = 0; i < n; i++)
+	{
+		if (!evs[i].has_id)
+			continue;
+		ScanKeyData key;
+		ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(&evs[i].id));
+		index_rescan(scan, &key, 1, nullptr, 0);
+		if (!index_getnext_slot(scan, ForwardScanDirection, slot))
+		{
+			if (first_missing < 0)
+				first_missing = i;
+			continue;
+		}
+		bool isnull;
+		text *type = DatumGetTextPP(slot_getattr(slot, attr_type, &isnull));
+		std::string_view stored_type(VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type));
+		const int64 seq = DatumGetInt64(slot_getattr(slot, attr_seq, &isnull));
+		if (stored_type != evs[i].type)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("event id %s already exists with another type",
+							DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&evs[i].id)))),
+					 errdetail("The stored event at seq %lld has type \"%.*s\"; this call gives type \"%.*s\".",
+							   (long long) seq, (int) stored_type.size(), stored_type.data(), (int) evs[i].type.size(),
+							   evs[i].type.data())));
+		if (first_stored < 0)
+			first_stored = i;
+		stored++;
+		if (i == n - 1)
+			*last_seq = seq;
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, AccessShareLock);
+	table_close(events, AccessShareLock);
+
+	if (stored == 0)
+		return false;
+	if (stored == n)
+		return true;
+	const int named = first_stored;
+	ereport(ERROR,
+			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			 errmsg("event id %s already exists",
+					DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&evs[named].id)))),
+			 errdetail("%d of the %d events of this call are already stored%s.", stored, n,
+					   first_missing >= 0 ? psprintf(", events[%d] is not", first_missing)
+										  : ", others carry no id"),
+			 errhint("An idempotent retry must repeat the original call with the same events and ids.")));
+	pg_unreachable();
+}
+
+int64
+append(const Filter *condition, int64 expected_max, const Event *evs, int n)
+{
+	LockPlan plan = plan_locks(condition, evs, n);
+	acquire_locks(plan, nullptr);
+
+	PushActiveSnapshot(GetLatestSnapshot());
+	Snapshot snapshot = GetActiveSnapshot();
+
+	int64 last = 0;
+	if (find_stored_ids(evs, n, snapshot, &last))
+	{
+		PopActiveSnapshot();
+		return last;
+	}
+
+	if (condition)
+	{
+		Conflict conflict{0};
+		ScanRequest req{condition, expected_max, 1, true, record_conflict, &conflict};
+		if (scan_events(req, snapshot) > 0)
+			ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE), errmsg("dcb: append condition failed"),
+							errdetail("expected_max is %lld, but the event at seq %lld matches the filter.",
+									  (long long) expected_max, (long long) conflict.seq),
+							errhint("Read the boundary again, decide again, and retry.")));
+	}
+
+	Inserter *ins = inserter_begin();
+	for (int i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		last = insert_event(ins, evs[i]);
+	}
+	inserter_end(ins);
+	PopActiveSnapshot();
+
+	/* Later calls in this statement or transaction (and their condition checks) see these events. */
+	CommandCounterIncrement();
+	return last;
+}
+
+struct ReadOutput
+{
+	Tuplestorestate *store;
+	TupleDesc desc;
+};
+
+bool
+emit_row(void *arg, TupleTableSlot *ev)
+{
+	ReadOutput *out = static_cast<ReadOutput *>(arg);
+	slot_getallattrs(ev);
+	tuplestore_putvalues(out->store, out->desc, ev->tts_values, ev->tts_isnull);
+	return true;
+}
+
+} // namespace
+} // namespace dcb::pg
+
+using namespace dcb::pg;
+
+/* dcb_append(filter jsonb, expected_max bigint, events jsonb) RETURNS bigint */
+extern "C" Datum
+dcb_append(PG_FUNCTION_ARGS)
+{
+	require_read_committed("dcb_append()");
+	PreventCommandIfReadOnly("dcb_append()");
+	PreventCommandIfParallelMode("dcb_append()");
+
+	if (PG_ARGISNULL(2))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("events must not be null")));
+	int64 expected_max = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT64(1);
+	if (expected_max < 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("expected_max must not be negative"),
+						errdetail("expected_max is %lld.", (long long) expected_max)));
+
+	Filter filter;
+	const Filter *condition = nullptr;
+	if (!PG_ARGISNULL(0))
+	{
+		parse_filter(PG_GETARG_JSONB_P(0), &filter);
+		condition = &filter;
+	}
+	int n;
+	Event *evs = parse_events(PG_GETARG_JSONB_P(2), &n);
+
+	PG_RETURN_INT64(append(condition, expected_max, evs, n));
+}
+
+/* dcb_read(filter jsonb, after bigint, max_count integer, backwards boolean) RETURNS TABLE (...) */
+extern "C" Datum
+dcb_read(PG_FUNCTION_ARGS)
+{
+	require_read_committed("dcb_read()");
+
+	Filter filter;
+	if (PG_ARGISNULL(0))
+		match_all_filter(&filter);
+	else
+		parse_filter(PG_GETARG_JSONB_P(0), &filter);
+	int64 after = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT64(1);
+	if (after < 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("after must not be negative"),
+						errdetail("after is %lld.", (long long) after)));
+	int64 limit = 0;
+	if (!PG_ARGISNULL(2))
+	{
+		int32 max_count = PG_GETARG_INT32(2);
+		if (max_count <= 0)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("max_count must be positive"),
+							errdetail("max_count is %d.", max_count)));
+		limit = max_count;
+	}
+	bool backwards = PG_ARGISNULL(3) ? false : PG_GETARG_BOOL(3);
+
+	InitMaterializedSRF(fcinfo, 0);
+	ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+	ReadOutput out{rsinfo->setResult, rsinfo->setDesc};
+
+	Snapshot snapshot = barrier_snapshot(&filter);
+	ScanRequest req{&filter, after, limit, backwards, emit_row, &out};
+	scan_events(req, snapshot);
+	PopActiveSnapshot();
+	return (Datum) 0;
+}
+
+/* dcb_head() RETURNS bigint */
+extern "C" Datum
+dcb_head(PG_FUNCTION_ARGS)
+{
+	require_read_committed("dcb_head()");
+	Filter all;
+	match_all_filter(&all);
+	Snapshot snapshot = barrier_snapshot(&all);
+
+	const Catalog &cat = catalog();
+	Relation events = table_open(cat.events, AccessShareLock);
+	Relation pkey = index_open(cat.events_pkey, AccessShareLock);
+	IndexScanDesc scan = index_beginscan(events, pkey, snapshot, 0, 0);
+	index_rescan(scan, nullptr, 0, nullptr, 0);
+	TupleTableSlot *slot = table_slot_create(events, nullptr);
+	int64 head = 0;
+	if (index_getnext_slot(scan, BackwardScanDirection, slot))
+	{
+		bool isnull;
+		head = DatumGetInt64(slot_getattr(slot, attr_seq, &isnull));
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(pkey, AccessShareLock);
+	table_close(events, AccessShareLock);
+	PopActiveSnapshot();
+	PG_RETURN_INT64(head);
+}

@@ -1,0 +1,48 @@
+/*
+ * module.cpp — module magic, configuration (GUCs) and initialisation.
+ *
+ * The module needs no shared memory, so shared_preload_libraries is not required: the library is
+ * loaded on first use of a dcb function.
+ */
+#include "pg/pg.hpp"
+
+extern "C" {
+PG_MODULE_MAGIC;
+void _PG_init(void);
+}
+
+namespace dcb::pg {
+
+int max_events_per_call = 100000;
+int max_filter_items = 100;
+int max_tags_per_event = 100;
+int max_lock_keys = 64;
+int max_payload_bytes = 1024 * 1024;
+
+} // namespace dcb::pg
+
+using namespace dcb::pg;
+
+extern "C" void
+_PG_init(void)
+{
+	DefineCustomIntVariable("dcb.max_events_per_call", "Maximum number of events one dcb_append call may append.",
+							nullptr, &max_events_per_call, 100000, 1, INT_MAX, PGC_USERSET, 0, nullptr, nullptr,
+							nullptr);
+	DefineCustomIntVariable("dcb.max_filter_items",
+							"Maximum number of items in a filter, and of types or tags in one item.", nullptr,
+							&max_filter_items, 100, 1, 100000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("dcb.max_tags_per_event", "Maximum number of tags on one event.", nullptr,
+							&max_tags_per_event, 100, 1, 100000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable(
+		"dcb.max_lock_keys",
+		"Distinct lock keys one call may take before it escalates to one coarse lock.",
+		"An append whose events write more keys takes a single exclusive key instead, which bounds its use of "
+		"the shared lock table; a condition with more check keys checks every event.",
+		&max_lock_keys, 64, 4, 1000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("dcb.max_payload_bytes", "Maximum size of one event's data or metadata.", nullptr,
+							&max_payload_bytes, 1024 * 1024, 64, MaxAllocSize / 2, PGC_USERSET, GUC_UNIT_BYTE,
+							nullptr, nullptr, nullptr);
+	MarkGUCPrefixReserved("dcb");
+	register_catalog_invalidation();
+}

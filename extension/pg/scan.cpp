@@ -1,0 +1,348 @@
+/*
+ * scan.cpp — finds the events that match a filter after a position, in seq order.
+ *
+ * Each filter item becomes one or more index probes (core/filter.hpp, item_probe):
+ *   TagType  dcb.event_tags (tag_key, type_key, seq)   one probe per listed type, primary tag
+ *   Tag      dcb.event_tags (tag_key, seq)
+ *   Type     dcb.events (type, seq)                     one probe per listed type
+ *   All      dcb.events (seq)                           payload-only items and match-all filters
+ * Every probe returns positions in seq order (or reverse), starting right after the position, so
+ * a k-way merge yields candidates in order and the cost of a condition check or a boundary read is
+ * a few index descents plus the events it returns: it does not grow with the log. Each candidate is
+ * re-checked against the event row (types, all tags, payload containment, time bounds), so hash
+ * collisions and the primary-tag shortcut only cost time.
+ *
+ * The caller provides the snapshot (taken after its locks) and keeps it active.
+ */
+#include "pg/pg.hpp"
+
+namespace dcb::pg {
+namespace {
+
+struct ProbeSpec
+{
+	Probe kind;
+	int64 tag_key;
+	int64 type_key;
+	std::string_view type; /* Type probes */
+};
+
+bool
+spec_less(const ProbeSpec &a, const ProbeSpec &b)
+{
+	if (a.kind != b.kind)
+		return a.kind < b.kind;
+	if (a.tag_key != b.tag_key)
+		return a.tag_key < b.tag_key;
+	if (a.type_key != b.type_key)
+		return a.type_key < b.type_key;
+	return a.type < b.type;
+}
+
+bool
+spec_equal(const ProbeSpec &a, const ProbeSpec &b)
+{
+	return a.kind == b.kind && a.tag_key == b.tag_key && a.type_key == b.type_key && a.type == b.type;
+}
+
+struct ProbeScan
+{
+	ProbeSpec spec;
+	IndexScanDesc scan;
+	TupleTableSlot *slot; /* events slot for Type/All, event_tags slot otherwise */
+	AttrNumber seq_attno;
+	int64 seq;
+	bool done;
+};
+
+/* Probes for a filter, deduplicated; a match-all or payload-only item reduces them to one All probe. */
+ProbeSpec *
+plan_probes(const Filter *filter, int *nspecs)
+{
+	int cap = 1;
+	for (int i = 0; i < filter->nitems; i++)
+		cap += filter->items[i].view.ntypes + 1;
+	ProbeSpec *specs = static_cast<ProbeSpec *>(palloc(sizeof(ProbeSpec) * cap));
+	int n = 0;
+	bool all = filter->nitems == 0;
+	for (int i = 0; i < filter->nitems && !all; i++)
+	{
+		const ItemView &item = filter->items[i].view;
+		switch (item_probe(item))
+		{
+			case Probe::TagType:
+			{
+				int64 tag_key = static_cast<int64>(hash_tag(item.tags[primary_tag]));
+				for (size_t t = 0; t < item.ntypes; t++)
+					specs[n++] = {Probe::TagType, tag_key, static_cast<int64>(hash_type(item.types[t])), {}};
+				break;
+			}
+			case Probe::Tag:
+				specs[n++] = {Probe::Tag, static_cast<int64>(hash_tag(item.tags[primary_tag])), 0, {}};
+				break;
+			case Probe::Type:
+				for (size_t t = 0; t < item.ntypes; t++)
+					specs[n++] = {Probe::Type, 0, 0, item.types[t]};
+				break;
+			case Probe::All:
+				all = true;
+				break;
+		}
+	}
+	if (all)
+	{
+		specs[0] = {Probe::All, 0, 0, {}};
+		*nspecs = 1;
+		return specs;
+	}
+	std::sort(specs, specs + n, spec_less);
+	*nspecs = static_cast<int>(std::unique(specs, specs + n, spec_equal) - specs);
+	return specs;
+}
+
+/* Moves a probe to its next distinct position. */
+void
+advance(ProbeScan *p, ScanDirection dir)
+{
+	for (;;)
+	{
+		if (!index_getnext_slot(p->scan, dir, p->slot))
+		{
+			p->done = true;
+			return;
+		}
+		bool isnull;
+		int64 seq = DatumGetInt64(slot_getattr(p->slot, p->seq_attno, &isnull));
+		if (seq != p->seq)
+		{
+			p->seq = seq;
+			return;
+		}
+	}
+}
+
+/* Is the container's jsonb a superset of the template object (jsonb @>)? */
+bool
+data_contains(Jsonb *data, JsonbContainer *tmpl)
+{
+	if (!JB_ROOT_IS_OBJECT(data))
+		return false;
+	JsonbIterator *it1 = JsonbIteratorInit(&data->root);
+	JsonbIterator *it2 = JsonbIteratorInit(tmpl);
+	return JsonbDeepContains(&it1, &it2);
+}
+
+/* Does the event row match the filter? Runs in a short-lived memory context. */
+bool
+event_matches(const Filter *filter, TupleTableSlot *ev, bool need_tags, bool need_data)
+{
+	bool isnull;
+	if (filter->has_from || filter->has_until)
+	{
+		TimestampTz at = DatumGetTimestampTz(slot_getattr(ev, attr_occurred_at, &isnull));
+		if ((filter->has_from && at < filter->from) || (filter->has_until && at > filter->until))
+			return false;
+	}
+	if (filter->nitems == 0)
+		return true;
+
+	text *type_text = DatumGetTextPP(slot_getattr(ev, attr_type, &isnull));
+	EventView view{std::string_view(VARDATA_ANY(type_text), VARSIZE_ANY_EXHDR(type_text)), nullptr, 0};
+	if (need_tags)
+	{
+		ArrayType *arr = DatumGetArrayTypeP(slot_getattr(ev, attr_tags, &isnull));
+		Datum *elems;
+		int n;
+		deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, nullptr, &n);
+		std::string_view *tags = static_cast<std::string_view *>(palloc(sizeof(std::string_view) * (n + 1)));
+		for (int i = 0; i < n; i++)
+		{
+			text *t = DatumGetTextPP(elems[i]);
+			tags[i] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		}
+		view.tags = tags;
+		view.ntags = n; /* stored sorted and unique by the append path */
+	}
+	Jsonb *data = need_data ? DatumGetJsonbP(slot_getattr(ev, attr_data, &isnull)) : nullptr;
+
+	for (int i = 0; i < filter->nitems; i++)
+	{
+		const Item &item = filter->items[i];
+		if (item_matches(item.view, view) && (item.payload == nullptr || data_contains(data, item.payload)))
+			return true;
+	}
+	return false;
+}
+
+} // namespace
+
+int64
+scan_events(const ScanRequest &req, Snapshot snapshot)
+{
+	const Catalog &cat = catalog();
+	const ScanDirection dir = req.backwards ? BackwardScanDirection : ForwardScanDirection;
+	const Filter *filter = req.filter;
+
+	int nspecs;
+	ProbeSpec *specs = plan_probes(filter, &nspecs);
+
+	bool need_tags = false, need_data = false;
+	for (int i = 0; i < filter->nitems; i++)
+	{
+		need_tags |= filter->items[i].view.ntags > 0;
+		need_data |= filter->items[i].payload != nullptr;
+	}
+
+	Relation events = table_open(cat.events, AccessShareLock);
+	Relation event_tags = nullptr;
+	Relation idx_pkey = index_open(cat.events_pkey, AccessShareLock);
+	Relation idx_type = nullptr, idx_tag_type = nullptr, idx_tag = nullptr;
+
+	/* A lookup scan fetches events found through dcb.event_tags by seq. */
+	IndexScanDesc fetch = nullptr;
+	TupleTableSlot *fetch_slot = nullptr;
+
+	ProbeScan *probes = static_cast<ProbeScan *>(palloc0(sizeof(ProbeScan) * nspecs));
+	for (int i = 0; i < nspecs; i++)
+	{
+		ProbeScan *p = &probes[i];
+		ScanKeyData keys[3];
+		int nkeys = 0;
+		Relation heap, index;
+		p->spec = specs[i];
+		switch (p->spec.kind)
+		{
+			case Probe::TagType:
+			case Probe::Tag:
+				if (!event_tags)
+					event_tags = table_open(cat.event_tags, AccessShareLock);
+				heap = event_tags;
+				if (p->spec.kind == Probe::TagType)
+				{
+					if (!idx_tag_type)
+						idx_tag_type = index_open(cat.event_tags_tag_type_idx, AccessShareLock);
+					index = idx_tag_type;
+					ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(p->spec.tag_key));
+					ScanKeyInit(&keys[nkeys++], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(p->spec.type_key));
+					ScanKeyInit(&keys[nkeys++], 3, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
+				}
+				else
+				{
+					if (!idx_tag)
+						idx_tag = index_open(cat.event_tags_tag_idx, AccessShareLock);
+					index = idx_tag;
+					ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(p->spec.tag_key));
+					ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
+				}
+				p->seq_attno = 3;
+				break;
+			case Probe::Type:
+				heap = events;
+				if (!idx_type)
+					idx_type = index_open(cat.events_type_idx, AccessShareLock);
+				index = idx_type;
+				ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_TEXTEQ,
+							PointerGetDatum(cstring_to_text_with_len(p->spec.type.data(), (int) p->spec.type.size())));
+				ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
+				p->seq_attno = attr_seq;
+				break;
+			case Probe::All:
+			default:
+				heap = events;
+				index = idx_pkey;
+				ScanKeyInit(&keys[nkeys++], 1, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
+				p->seq_attno = attr_seq;
+				break;
+		}
+		p->slot = table_slot_create(heap, nullptr);
+		p->scan = index_beginscan(heap, index, snapshot, nkeys, 0);
+		index_rescan(p->scan, keys, nkeys, nullptr, 0);
+		p->seq = -1;
+		advance(p, dir);
+	}
+	if (event_tags)
+	{
+		fetch_slot = table_slot_create(events, nullptr);
+		fetch = index_beginscan(events, idx_pkey, snapshot, 1, 0);
+	}
+
+	MemoryContext row_cxt = AllocSetContextCreate(CurrentMemoryContext, "dcb scan row", ALLOCSET_SMALL_SIZES);
+	int64 emitted = 0;
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+
+		/* the next position in scan order among all probes */
+		ProbeScan *best = nullptr;
+		for (int i = 0; i < nspecs; i++)
+		{
+			ProbeScan *p = &probes[i];
+			if (p->done)
+				continue;
+			if (!best || (req.backwards ? p->seq > best->seq : p->seq < best->seq))
+				best = p;
+		}
+		if (!best)
+			break;
+		const int64 seq = best->seq;
+
+		/* the event row: already in hand for events probes, else looked up by seq */
+		TupleTableSlot *ev = nullptr;
+		for (int i = 0; i < nspecs && !ev; i++)
+			if (!probes[i].done && probes[i].seq == seq &&
+				(probes[i].spec.kind == Probe::Type || probes[i].spec.kind == Probe::All))
+				ev = probes[i].slot;
+		if (!ev)
+		{
+			ScanKeyData key;
+			ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(seq));
+			index_rescan(fetch, &key, 1, nullptr, 0);
+			if (index_getnext_slot(fetch, ForwardScanDirection, fetch_slot))
+				ev = fetch_slot;
+		}
+
+		bool stop = false;
+		if (ev)
+		{
+			MemoryContext old = MemoryContextSwitchTo(row_cxt);
+			bool match = event_matches(filter, ev, need_tags, need_data);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(row_cxt);
+			if (match)
+			{
+				emitted++;
+				stop = !req.emit(req.arg, ev) || (req.limit > 0 && emitted >= req.limit);
+			}
+		}
+		if (stop)
+			break;
+		for (int i = 0; i < nspecs; i++)
+			if (!probes[i].done && probes[i].seq == seq)
+				advance(&probes[i], dir);
+	}
+
+	MemoryContextDelete(row_cxt);
+	for (int i = 0; i < nspecs; i++)
+	{
+		index_endscan(probes[i].scan);
+		ExecDropSingleTupleTableSlot(probes[i].slot);
+	}
+	if (fetch)
+	{
+		index_endscan(fetch);
+		ExecDropSingleTupleTableSlot(fetch_slot);
+	}
+	if (idx_tag)
+		index_close(idx_tag, AccessShareLock);
+	if (idx_tag_type)
+		index_close(idx_tag_type, AccessShareLock);
+	if (idx_type)
+		index_close(idx_type, AccessShareLock);
+	index_close(idx_pkey, AccessShareLock);
+	if (event_tags)
+		table_close(event_tags, AccessShareLock);
+	table_close(events, AccessShareLock);
+	return emitted;
+}
+
+} // namespace dcb::pg
