@@ -111,7 +111,7 @@ struct LockPlanInput
 	Key *check_keys; /* likewise; nullptr/0 when there is no condition */
 	std::size_t ncheck;
 	bool check_all; /* the condition (or read) covers every event: check (*,*) */
-	std::size_t max_keys; /* per-call cap on distinct keys of each kind */
+	std::size_t max_keys; /* keys this call may still take (the transaction's remaining budget) */
 };
 
 /* Upper bound of the plan's size, for the caller's buffer. */

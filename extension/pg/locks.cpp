@@ -13,6 +13,19 @@ namespace {
 
 constexpr uint16 dcb_lock_space = 0xDCB;
 
+/*
+ * Keys this transaction holds (approximately: keys taken twice are counted twice). The budget
+ * dcb.max_lock_keys is per transaction, so a loop of appends in one transaction cannot exhaust the
+ * shared lock table either: once the budget is spent, further calls escalate.
+ */
+int64 keys_held_in_xact = 0;
+
+void
+reset_keys_held(XactEvent, void *)
+{
+	keys_held_in_xact = 0;
+}
+
 void
 set_tag(LOCKTAG *tag, Key key)
 {
@@ -52,7 +65,7 @@ plan_locks(const Filter *condition, const Event *events, int nevents)
 	in.id_keys = static_cast<Key *>(palloc(sizeof(Key) * (nid + 1)));
 	in.check_keys = static_cast<Key *>(palloc(sizeof(Key) * (ncheck + 1)));
 	in.check_all = condition != nullptr && condition->nitems == 0;
-	in.max_keys = static_cast<size_t>(max_lock_keys);
+	in.max_keys = static_cast<size_t>(std::max<int64>(0, max_lock_keys - keys_held_in_xact));
 
 	for (int i = 0; i < nevents; i++)
 	{
@@ -78,8 +91,16 @@ plan_locks(const Filter *condition, const Event *events, int nevents)
 }
 
 void
+register_lock_accounting()
+{
+	RegisterXactCallback(reset_keys_held, nullptr);
+}
+
+void
 acquire_locks(const LockPlan &plan, bool *newly)
 {
+	if (!newly)
+		keys_held_in_xact += plan.n;
 	for (size_t i = 0; i < plan.n; i++)
 	{
 		LOCKTAG tag;

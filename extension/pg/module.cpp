@@ -16,7 +16,7 @@ namespace dcb::pg {
 int max_events_per_call = 100000;
 int max_filter_items = 100;
 int max_tags_per_event = 100;
-int max_lock_keys = 64;
+int max_lock_keys = 256;
 int max_payload_bytes = 1024 * 1024;
 
 } // namespace dcb::pg
@@ -35,14 +35,14 @@ _PG_init(void)
 	DefineCustomIntVariable("dcb.max_tags_per_event", "Maximum number of tags on one event.", nullptr,
 							&max_tags_per_event, 100, 1, 100000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	DefineCustomIntVariable(
-		"dcb.max_lock_keys",
-		"Distinct lock keys one call may take before it escalates to one coarse lock.",
-		"An append whose events write more keys takes a single exclusive key instead, which bounds its use of "
-		"the shared lock table; a condition with more check keys checks every event.",
-		&max_lock_keys, 64, 4, 1000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+		"dcb.max_lock_keys", "Lock keys a transaction may take before its appends escalate to coarse locks.",
+		"Past the budget an append's events take one exclusive key instead of theirs, and its condition checks "
+		"(*,*): this bounds a transaction's use of the shared lock table, at the cost of concurrency.",
+		&max_lock_keys, 256, 4, 1000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("dcb.max_payload_bytes", "Maximum size of one event's data or metadata.", nullptr,
 							&max_payload_bytes, 1024 * 1024, 64, MaxAllocSize / 2, PGC_USERSET, GUC_UNIT_BYTE,
 							nullptr, nullptr, nullptr);
 	MarkGUCPrefixReserved("dcb");
 	register_catalog_invalidation();
+	register_lock_accounting();
 }

@@ -122,9 +122,12 @@ struct LockPlan
 	bool escalated;
 };
 LockPlan plan_locks(const Filter *condition, const Event *events, int nevents);
-/* Acquires in key order; with newly != nullptr records which requests this call acquired. */
+/* Acquires in key order. Without newly, the locks are held to the end of the transaction and count
+ * against its dcb.max_lock_keys budget; with newly (a barrier), records which requests this call
+ * acquired, for release_locks. */
 void acquire_locks(const LockPlan &plan, bool *newly);
 void release_locks(const LockPlan &plan, const bool *newly);
+void register_lock_accounting();
 
 /* scan.cpp: events matching a filter after a position, merged from index probes in seq order. */
 struct ScanRequest
