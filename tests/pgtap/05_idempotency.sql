@@ -111,7 +111,8 @@ SELECT is(pg_temp.n(), 4::bigint, 'none of the rejected calls wrote anything');
 SELECT matches(pg_temp.err($$SELECT dcb_append(NULL, NULL, '[
     {"type": "A", "data": {}, "id": "66666666-6666-6666-6666-666666666666"},
     {"type": "A", "data": {}, "id": "66666666-6666-6666-6666-666666666666"}]')$$),
-    '^(23505|22023): .*66666666-6666-6666-6666-666666666666', 'the same id twice in one call is an error naming it');
+    '^(23505: .*66666666-6666-6666-6666-666666666666|22023: .*events\[1\]\.id)',
+    'the same id twice in one call is an error naming the id (23505) or the second one''s path (22023)');
 SELECT is(pg_temp.n(), 4::bigint, '...and writes nothing');
 INSERT INTO r VALUES ('mixed', dcb_append(NULL, NULL, '[{"type": "A", "data": {}, "id": "77777777-7777-7777-7777-777777777777"}, {"type": "B", "data": {}}]'));
 SELECT is(pg_temp.seq_of('77777777-7777-7777-7777-777777777777') < (SELECT v FROM r WHERE k = 'mixed')
