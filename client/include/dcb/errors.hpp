@@ -1,0 +1,72 @@
+// dcb/errors.hpp — exceptions thrown by libdcb.
+//
+// Every error is a dcb::Error carrying the SQLSTATE (from the server, or the closest standard
+// code for client-side failures). Specific subclasses let callers catch what they can handle:
+// ConcurrencyConflict (retry: re-read, decide again), Timeout and Canceled (the server statement
+// was canceled), ConnectionError (outcome unknown for an append; retry with event ids).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace dcb {
+
+class Error : public std::runtime_error {
+public:
+	Error(std::string sqlstate, const std::string& message, std::string detail = {}, std::string hint = {});
+
+	/// Five-character SQLSTATE, e.g. "40001".
+	const std::string& sqlstate() const noexcept { return sqlstate_; }
+	const std::string& detail() const noexcept { return detail_; }
+	const std::string& hint() const noexcept { return hint_; }
+
+private:
+	std::string sqlstate_;
+	std::string detail_;
+	std::string hint_;
+};
+
+/// The append condition failed (SQLSTATE 40001): events matching the filter were appended after
+/// expected_max. Re-read, decide again, retry — EventStore::execute does that for you.
+class ConcurrencyConflict : public Error {
+public:
+	using Error::Error;
+};
+
+/// An event id is already stored for another event (SQLSTATE 23505).
+class DuplicateEventId : public Error {
+public:
+	using Error::Error;
+};
+
+/// Invalid input: rejected by the client before sending or by the server (22023, 22004, 22P02, ...).
+class InvalidArgument : public Error {
+public:
+	using Error::Error;
+};
+
+/// The connection failed or broke (class 08, or a client-side socket failure). For an append the
+/// outcome is unknown: retry with the same event ids to make it idempotent.
+class ConnectionError : public Error {
+public:
+	using Error::Error;
+};
+
+/// The call was canceled through its std::stop_token (SQLSTATE 57014).
+class Canceled : public Error {
+public:
+	using Error::Error;
+};
+
+/// The call's deadline passed, or the server's statement_timeout fired (SQLSTATE 57014).
+class Timeout : public Error {
+public:
+	using Error::Error;
+};
+
+/// Builds the exception that matches a SQLSTATE and throws it. Used by the backends; public so that
+/// adapters and tests map errors the same way.
+[[noreturn]] void throw_error(const std::string& sqlstate, const std::string& message, const std::string& detail = {},
+                              const std::string& hint = {});
+
+}  // namespace dcb

@@ -1,0 +1,103 @@
+// dcb/event_store.hpp — the event store client.
+//
+//   auto store = dcb::EventStore::connect("host=127.0.0.1 dbname=app");
+//   dcb::QueryResult r = store.query(filter);
+//   store.append(filter, r.max_seq, {dcb::Event{.type = "X", .data = "{}"}});   // throws ConcurrencyConflict
+//
+// An EventStore is a cheap, copyable handle (shared state). Stores made by connect() own a thread-safe
+// connection pool and can be used from any number of threads. Stores over a borrowed connection
+// (borrow(), dcb::pqxx::store()) run every statement on that connection, inside the caller's transaction
+// when one is open, and must not be used from several threads at once.
+#pragma once
+
+#include "dcb/backend.hpp"
+#include "dcb/event.hpp"
+#include "dcb/filter.hpp"
+#include "dcb/options.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+extern "C" {
+typedef struct pg_conn PGconn;
+}
+
+namespace dcb {
+
+/// One append of a batch.
+struct AppendRequest {
+	std::optional<Filter> filter;  ///< nullopt = unconditional
+	std::int64_t expected_max = 0;
+	std::vector<Event> events;
+};
+
+/// Outcome of one append of a batch: the last seq, or the error it raised.
+struct AppendOutcome {
+	std::int64_t last_seq = 0;
+	std::exception_ptr error;
+	bool ok() const noexcept { return !error; }
+};
+
+/// Result of EventStore::execute.
+struct ExecuteResult {
+	std::int64_t last_seq = 0;     ///< seq of the last appended event; 0 when decide returned nothing
+	std::size_t appended = 0;      ///< number of events appended
+	int attempts = 0;              ///< 1 + number of retries after conflicts
+	std::vector<StoredEvent> read; ///< the events the successful decision was based on
+};
+
+/// The command handler: given the events matching the filter, return the events to append (or none).
+using Decide = std::function<std::vector<Event>(const std::vector<StoredEvent>& events)>;
+
+class EventStore {
+public:
+	/// Owns a pool of up to options.pool_size connections to `conninfo` (libpq syntax), and, when
+	/// options.replica is set, a second pool for Consistency::eventual reads.
+	static EventStore connect(const std::string& conninfo, StoreOptions options = {});
+	/// Same, with a replica for eventual reads.
+	static EventStore connect(const std::string& primary, const std::string& replica, StoreOptions options = {});
+	/// Runs on the caller's connection (and transaction). The connection must outlive the store.
+	static EventStore borrow(PGconn* connection, StoreOptions options = {});
+	/// Any backend (adapters). `replica` may be null.
+	static EventStore with_backend(std::shared_ptr<Backend> primary, std::shared_ptr<Backend> replica,
+	                               StoreOptions options = {});
+
+	/// Events matching `filter` (see QueryOptions), and the position to append at.
+	QueryResult query(const Filter& filter, const QueryOptions& options = {}) const;
+
+	/// Appends `events` atomically unless an event matching `filter` has seq > expected_max, in which case it
+	/// throws dcb::ConcurrencyConflict. Returns the seq of the last appended event.
+	std::int64_t append(const Filter& filter, std::int64_t expected_max, const std::vector<Event>& events,
+	                    const CallOptions& options = {}) const;
+	/// Appends without a condition.
+	std::int64_t append(const std::vector<Event>& events, const CallOptions& options = {}) const;
+
+	/// Several appends in one round trip (pipeline mode on libpq backends); each is its own transaction on a
+	/// pooled connection. Outcomes are in request order; one failing does not stop the others.
+	std::vector<AppendOutcome> append_batch(const std::vector<AppendRequest>& requests,
+	                                        const CallOptions& options = {}) const;
+
+	/// The highest position that is safe to read up to (dcb_head()).
+	std::int64_t head(Consistency consistency = Consistency::strong, const CallOptions& options = {}) const;
+
+	/// Command handler: read (strong) → decide(events) → append at the read's position; on a conflict, back off
+	/// and start again under the retry policy. Events without an id get a random UUID before their first
+	/// append, so an append whose acknowledgement was lost is retried idempotently.
+	ExecuteResult execute(const Filter& filter, const Decide& decide, const ExecuteOptions& options) const;
+	ExecuteResult execute(const Filter& filter, const Decide& decide) const;
+
+	struct Impl;
+
+private:
+	explicit EventStore(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+	std::shared_ptr<const Impl> impl_;
+};
+
+/// A random (version 4) UUID in canonical text form.
+std::string new_uuid();
+
+}  // namespace dcb

@@ -1,0 +1,196 @@
+// event_store.cpp — EventStore construction, query, append, append_batch and head.
+#include "event_store_impl.hpp"
+
+#include "dcb/errors.hpp"
+#include "dcb/json.hpp"
+#include "dcb/traceparent.hpp"
+#include "instrumentation.hpp"
+#include "pool.hpp"
+#include "row_sinks.hpp"
+
+#include <algorithm>
+
+namespace dcb {
+
+namespace {
+
+ExecutionControl control_of(const CallOptions& c) { return ExecutionControl{c.deadline, c.stop}; }
+
+std::optional<std::string> read_filter_param(const Filter& f) {
+	if (f.matches_all_events() && !f.occurred_from() && !f.occurred_until()) return std::nullopt;  // NULL: every event
+	return f.to_json();
+}
+
+StatementCall append_call(const std::optional<Filter>& filter, std::int64_t expected_max, const std::vector<Event>& events,
+                          const std::string& traceparent) {
+	if (expected_max < 0) throw InvalidArgument("22023", "dcb: expected_max must not be negative");
+	StatementCall call{StatementKind::append, {}, traceparent_sql_comment(traceparent)};
+	call.params.push_back(filter ? std::optional<std::string>(filter->to_json()) : std::nullopt);
+	call.params.push_back(std::to_string(expected_max));
+	call.params.push_back(events_to_json(events));
+	return call;
+}
+
+}  // namespace
+
+EventStore EventStore::with_backend(std::shared_ptr<Backend> primary, std::shared_ptr<Backend> replica, StoreOptions options) {
+	if (!primary) throw InvalidArgument("22004", "dcb: a store needs a primary backend");
+	auto impl = std::make_shared<Impl>();
+	impl->primary = std::move(primary);
+	impl->replica = std::move(replica);
+	impl->options = std::move(options);
+	return EventStore(std::move(impl));
+}
+
+EventStore EventStore::connect(const std::string& conninfo, StoreOptions options) {
+	auto primary = std::make_shared<detail::PoolBackend>(conninfo, options.pool_size, options.cancel_grace);
+	std::shared_ptr<Backend> replica;
+	if (!options.replica.empty())
+		replica = std::make_shared<detail::PoolBackend>(options.replica, options.pool_size, options.cancel_grace);
+	// Fail fast on a wrong conninfo: open (and keep) one primary connection now.
+	detail::ScalarSink head;
+	primary->execute(StatementCall{StatementKind::head, {}, {}}, head, {});
+	return with_backend(std::move(primary), std::move(replica), std::move(options));
+}
+
+EventStore EventStore::connect(const std::string& primary, const std::string& replica, StoreOptions options) {
+	options.replica = replica;
+	return connect(primary, std::move(options));
+}
+
+EventStore EventStore::borrow(PGconn* connection, StoreOptions options) {
+	auto backend = std::make_shared<detail::BorrowedBackend>(connection, options.cancel_grace);
+	return with_backend(std::move(backend), nullptr, std::move(options));
+}
+
+QueryResult EventStore::query(const Filter& filter, const QueryOptions& options) const {
+	detail::Operation op(impl_->options, "query", spans::query, options.call.traceparent,
+	                     {{"consistency", options.consistency == Consistency::strong ? "strong" : "eventual"}});
+	try {
+		if (options.after < 0) throw InvalidArgument("22023", "dcb: after must not be negative");
+		if (options.limit && *options.limit <= 0) throw InvalidArgument("22023", "dcb: limit must be positive");
+		StatementCall call{StatementKind::read, {}, traceparent_sql_comment(op.traceparent())};
+		call.params = {read_filter_param(filter), std::to_string(options.after),
+		               options.limit ? std::optional<std::string>(std::to_string(*options.limit)) : std::nullopt,
+		               std::string(options.backwards ? "true" : "false")};
+		detail::EventSink sink;
+		const auto t0 = Clock::now();
+		impl_->reader(options.consistency).execute(call, sink, control_of(options.call));
+		op.sql_executed(metrics::query_sql_duration, statement_sql(call.kind), Clock::now() - t0);
+
+		QueryResult r;
+		r.max_seq = options.after;
+		for (const auto& e : sink.events) r.max_seq = std::max(r.max_seq, e.seq);
+		r.events = std::move(sink.events);
+		op.count(metrics::events_queried, static_cast<double>(r.events.size()));
+		op.add_attribute("event_count", std::to_string(r.events.size()));
+		op.add_attribute("max_sequence", std::to_string(r.max_seq));
+		op.succeed("eventstore operation: query",
+		           {{"event_count", std::to_string(r.events.size())}, {"max_sequence", std::to_string(r.max_seq)}});
+		return r;
+	} catch (const std::exception& e) {
+		op.fail(e);
+		throw;
+	}
+}
+
+std::int64_t EventStore::append(const std::vector<Event>& events, const CallOptions& options) const {
+	detail::Operation op(impl_->options, "append", spans::append, options.traceparent,
+	                     {{"event_count", std::to_string(events.size())}, {"conditional", "false"}});
+	try {
+		StatementCall call = append_call(std::nullopt, 0, events, op.traceparent());
+		detail::ScalarSink sink;
+		const auto t0 = Clock::now();
+		impl_->primary->execute(call, sink, control_of(options));
+		op.sql_executed(metrics::append_sql_duration, statement_sql(call.kind), Clock::now() - t0);
+		if (!sink.value) throw Error("XX000", "dcb: dcb_append returned no row");
+		op.count(metrics::events_appended, static_cast<double>(events.size()));
+		op.add_attribute("last_sequence", std::to_string(*sink.value));
+		op.succeed("eventstore operation: append", {{"event_count", std::to_string(events.size())}});
+		return *sink.value;
+	} catch (const std::exception& e) {
+		op.fail(e);
+		throw;
+	}
+}
+
+std::int64_t EventStore::append(const Filter& filter, std::int64_t expected_max, const std::vector<Event>& events,
+                                const CallOptions& options) const {
+	detail::Operation op(impl_->options, "append", spans::append, options.traceparent,
+	                     {{"event_count", std::to_string(events.size())},
+	                      {"expected_seq", std::to_string(expected_max)},
+	                      {"event_type", events.empty() ? std::string() : events.front().type}});
+	try {
+		StatementCall call = append_call(filter, expected_max, events, op.traceparent());
+		detail::ScalarSink sink;
+		const auto t0 = Clock::now();
+		impl_->primary->execute(call, sink, control_of(options));
+		op.sql_executed(metrics::append_sql_duration, statement_sql(call.kind), Clock::now() - t0);
+		if (!sink.value) throw Error("XX000", "dcb: dcb_append returned no row");
+		op.count(metrics::events_appended, static_cast<double>(events.size()));
+		op.add_attribute("last_sequence", std::to_string(*sink.value));
+		op.succeed("eventstore operation: append",
+		           {{"event_count", std::to_string(events.size())}, {"expected_sequence", std::to_string(expected_max)}});
+		return *sink.value;
+	} catch (const std::exception& e) {
+		op.fail(e);
+		throw;
+	}
+}
+
+std::vector<AppendOutcome> EventStore::append_batch(const std::vector<AppendRequest>& requests, const CallOptions& options) const {
+	detail::Operation op(impl_->options, "append", spans::append, options.traceparent,
+	                     {{"batch_size", std::to_string(requests.size())}});
+	try {
+		std::vector<StatementCall> calls;
+		calls.reserve(requests.size());
+		for (const auto& r : requests) calls.push_back(append_call(r.filter, r.expected_max, r.events, op.traceparent()));
+		std::vector<detail::ScalarSink> sinks(requests.size());
+		std::vector<RowSink*> sink_ptrs;
+		for (auto& s : sinks) sink_ptrs.push_back(&s);
+		std::vector<std::exception_ptr> errors;
+		const auto t0 = Clock::now();
+		impl_->primary->execute_batch(calls, sink_ptrs, control_of(options), errors);
+		op.sql_executed(metrics::append_sql_duration, statement_sql(StatementKind::append), Clock::now() - t0);
+		std::vector<AppendOutcome> out(requests.size());
+		std::size_t appended = 0, failed = 0;
+		for (std::size_t i = 0; i < requests.size(); ++i) {
+			out[i].error = errors[i];
+			if (!errors[i] && !sinks[i].value)
+				out[i].error = std::make_exception_ptr(Error("XX000", "dcb: dcb_append returned no row"));
+			if (out[i].error) {
+				++failed;
+			} else {
+				out[i].last_seq = *sinks[i].value;
+				appended += requests[i].events.size();
+			}
+		}
+		op.count(metrics::events_appended, static_cast<double>(appended));
+		op.add_attribute("failed", std::to_string(failed));
+		op.succeed("eventstore operation: append batch",
+		           {{"batch_size", std::to_string(requests.size())}, {"failed", std::to_string(failed)}});
+		return out;
+	} catch (const std::exception& e) {
+		op.fail(e);
+		throw;
+	}
+}
+
+std::int64_t EventStore::head(Consistency consistency, const CallOptions& options) const {
+	detail::Operation op(impl_->options, "head", spans::head, options.traceparent, {});
+	try {
+		StatementCall call{StatementKind::head, {}, traceparent_sql_comment(op.traceparent())};
+		detail::ScalarSink sink;
+		const auto t0 = Clock::now();
+		impl_->reader(consistency).execute(call, sink, control_of(options));
+		op.sql_executed(metrics::query_sql_duration, statement_sql(call.kind), Clock::now() - t0);
+		if (!sink.value) throw Error("XX000", "dcb: dcb_head returned no row");
+		op.succeed("eventstore operation: head", {{"head", std::to_string(*sink.value)}});
+		return *sink.value;
+	} catch (const std::exception& e) {
+		op.fail(e);
+		throw;
+	}
+}
+
+}  // namespace dcb

@@ -1,0 +1,86 @@
+// execute.cpp — the command handler: read → decide → append at the read position, retried on conflicts.
+#include "event_store_impl.hpp"
+
+#include "dcb/errors.hpp"
+#include "instrumentation.hpp"
+#include "random.hpp"
+
+#include <condition_variable>
+#include <mutex>
+
+namespace dcb {
+
+namespace {
+
+/// Sleeps `d`, or less when the stop token fires (→ Canceled) or the deadline is nearer (→ Timeout).
+void back_off(Clock::duration d, const CallOptions& call) {
+	const auto until = Clock::now() + d;
+	if (call.deadline && *call.deadline < until)
+		throw Timeout("57014", "dcb: deadline exceeded while backing off after a concurrency conflict");
+	std::mutex m;
+	std::condition_variable_any cv;
+	std::unique_lock lock(m);
+	cv.wait_until(lock, call.stop, until, [] { return false; });
+	if (call.stop.stop_requested()) throw Canceled("57014", "dcb: canceled while backing off after a concurrency conflict");
+}
+
+}  // namespace
+
+ExecuteResult EventStore::execute(const Filter& filter, const Decide& decide) const {
+	return execute(filter, decide, ExecuteOptions{.retry = impl_->options.retry, .call = {}});
+}
+
+ExecuteResult EventStore::execute(const Filter& filter, const Decide& decide, const ExecuteOptions& options) const {
+	detail::Operation op(impl_->options, "execute", spans::execute, options.call.traceparent, {});
+	try {
+		CallOptions inner = options.call;
+		inner.traceparent = op.traceparent();  // query and append spans are children of this one
+		const RetryPolicy& policy = options.retry;
+		int connection_failures = 0;
+		for (int attempt = 1;; ++attempt) {
+			QueryResult read;
+			std::vector<Event> events;
+			try {
+				read = query(filter, QueryOptions{.consistency = Consistency::strong, .call = inner});
+				events = decide(read.events);
+				if (events.empty()) {
+					op.add_attribute("attempts", std::to_string(attempt));
+					op.succeed("eventstore operation: execute", {{"attempts", std::to_string(attempt)}, {"appended", "0"}});
+					return ExecuteResult{0, 0, attempt, std::move(read.events)};
+				}
+				// Ids once per decision, before its first append: a retry after a lost acknowledgement
+				// re-sends the same ids and the store answers with the stored seq instead of appending twice.
+				for (auto& e : events)
+					if (e.id.empty()) e.id = new_uuid();
+				for (;;) {
+					try {
+						const std::int64_t last = append(filter, read.max_seq, events, inner);
+						op.add_attribute("attempts", std::to_string(attempt));
+						op.succeed("eventstore operation: execute",
+						           {{"attempts", std::to_string(attempt)}, {"appended", std::to_string(events.size())}});
+						return ExecuteResult{last, events.size(), attempt, std::move(read.events)};
+					} catch (const ConnectionError&) {
+						if (++connection_failures > policy.max_connection_retries) throw;
+					}
+				}
+			} catch (const ConcurrencyConflict&) {
+				if (attempt >= policy.max_attempts) throw;
+			} catch (const ConnectionError&) {
+				// the read failed (the append loop rethrows only when out of connection retries)
+				if (events.size() > 0 || ++connection_failures > policy.max_connection_retries) throw;
+			}
+			if (impl_->options.metrics) {
+				try {
+					impl_->options.metrics->increment_counter(metrics::execute_retries, Labels{{"operation", "execute"}});
+				} catch (...) {
+				}
+			}
+			back_off(policy.backoff(attempt, detail::random01()), options.call);
+		}
+	} catch (const std::exception& e) {
+		op.fail(e);
+		throw;
+	}
+}
+
+}  // namespace dcb

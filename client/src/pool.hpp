@@ -1,0 +1,74 @@
+// pool.hpp — a thread-safe pool of libpq connections, and the two libpq backends (pool, borrowed).
+#pragma once
+
+#include "pg_connection.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+namespace dcb::detail {
+
+class ConnectionPool {
+public:
+	ConnectionPool(std::string conninfo, std::size_t max_size);
+
+	/// A connection taken from the pool; returned on destruction unless it broke.
+	class Lease {
+	public:
+		Lease(ConnectionPool& pool, std::unique_ptr<PgConnection> c) : pool_(&pool), conn_(std::move(c)) {}
+		Lease(Lease&&) = default;
+		Lease& operator=(Lease&&) = delete;
+		~Lease();
+		PgConnection& operator*() const { return *conn_; }
+		PgConnection* operator->() const { return conn_.get(); }
+
+	private:
+		ConnectionPool* pool_;
+		std::unique_ptr<PgConnection> conn_;
+	};
+
+	/// Waits for an idle connection (or opens one) until the call's deadline / stop request.
+	Lease acquire(const ExecutionControl& control);
+
+private:
+	void release(std::unique_ptr<PgConnection> c) noexcept;
+
+	const std::string conninfo_;
+	const std::size_t max_size_;
+	std::mutex mutex_;
+	std::condition_variable_any available_;
+	std::vector<std::unique_ptr<PgConnection>> idle_;
+	std::size_t open_ = 0;  // idle + leased + being opened
+};
+
+/// Backend over an owned pool.
+class PoolBackend final : public Backend {
+public:
+	PoolBackend(std::string conninfo, std::size_t size, Clock::duration grace) : pool_(std::move(conninfo), size), grace_(grace) {}
+	void execute(const StatementCall& call, RowSink& sink, const ExecutionControl& control) override;
+	void execute_batch(std::span<const StatementCall> calls, std::span<RowSink* const> sinks, const ExecutionControl& control,
+	                   std::vector<std::exception_ptr>& errors) override;
+	std::string_view name() const override { return "pool"; }
+
+private:
+	ConnectionPool pool_;
+	Clock::duration grace_;
+};
+
+/// Backend over a caller's PGconn*: statements run in the caller's session (and transaction, if open).
+class BorrowedBackend final : public Backend {
+public:
+	BorrowedBackend(PGconn* conn, Clock::duration grace) : conn_(PgConnection::borrow(conn)), grace_(grace) {}
+	void execute(const StatementCall& call, RowSink& sink, const ExecutionControl& control) override;
+	void execute_batch(std::span<const StatementCall> calls, std::span<RowSink* const> sinks, const ExecutionControl& control,
+	                   std::vector<std::exception_ptr>& errors) override;
+	std::string_view name() const override { return "libpq"; }
+
+private:
+	std::mutex mutex_;  // a connection runs one statement at a time
+	std::unique_ptr<PgConnection> conn_;
+	Clock::duration grace_;
+};
+
+}  // namespace dcb::detail

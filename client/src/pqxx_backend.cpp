@@ -1,0 +1,129 @@
+// pqxx_backend.cpp — Backend over a libpqxx 6.4 transaction (see dcb/pqxx.hpp).
+#include "dcb/pqxx.hpp"
+
+#include "dcb/errors.hpp"
+
+#include <pqxx/connection_base>
+#include <pqxx/except>
+#include <pqxx/prepared_statement>
+#include <pqxx/result>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace dcb::pqxx {
+
+namespace {
+
+/// Cancels the running statement when the deadline passes or stop is requested; joined on destruction.
+class Watchdog {
+public:
+	Watchdog(::pqxx::connection_base& conn, const ExecutionControl& control) {
+		if (!control.deadline && !control.stop.stop_possible()) return;
+		thread_ = std::thread([this, &conn, control] {
+			std::unique_lock lock(mutex_);
+			const bool done = control.deadline ? cv_.wait_until(lock, control.stop, *control.deadline, [this] { return done_; })
+			                                   : cv_.wait(lock, control.stop, [this] { return done_; });
+			if (done) return;
+			(control.stop.stop_requested() ? canceled_ : timed_out_).store(true);
+			try {
+				conn.cancel_query();
+			} catch (...) {
+				// best effort: the statement then runs to its end
+			}
+		});
+	}
+	~Watchdog() {
+		if (!thread_.joinable()) return;
+		{
+			std::lock_guard lock(mutex_);
+			done_ = true;
+		}
+		cv_.notify_all();
+		thread_.join();
+	}
+	Watchdog(const Watchdog&) = delete;
+	Watchdog& operator=(const Watchdog&) = delete;
+
+	bool timed_out() const { return timed_out_.load(); }
+	bool canceled() const { return canceled_.load(); }
+
+private:
+	std::mutex mutex_;
+	std::condition_variable_any cv_;
+	bool done_ = false;
+	std::atomic<bool> timed_out_{false};
+	std::atomic<bool> canceled_{false};
+	std::thread thread_;
+};
+
+class PqxxBackend final : public Backend {
+public:
+	explicit PqxxBackend(::pqxx::transaction_base& tx) : tx_(tx) {}
+
+	void execute(const StatementCall& call, RowSink& sink, const ExecutionControl& control) override {
+		if (control.stop.stop_requested()) throw Canceled("57014", "dcb: canceled before the statement was sent");
+		if (control.deadline && Clock::now() >= *control.deadline)
+			throw Timeout("57014", "dcb: deadline exceeded before the statement was sent");
+		std::vector<const char*> params;
+		for (const auto& p : call.params) params.push_back(p ? p->c_str() : nullptr);
+		const std::string name(statement_name(call.kind));
+		::pqxx::result r;
+		{
+			Watchdog watchdog(tx_.conn(), control);
+			try {
+				if (call.sql_comment.empty()) {
+					if (!prepared_[static_cast<int>(call.kind)]) {
+						tx_.conn().prepare(name, std::string(statement_sql(call.kind)));
+						prepared_[static_cast<int>(call.kind)] = true;
+					}
+					r = tx_.exec_prepared(name, ::pqxx::prepare::make_dynamic_params(params));
+				} else {
+					r = tx_.exec_params(call.sql_comment + std::string(statement_sql(call.kind)),
+					                    ::pqxx::prepare::make_dynamic_params(params));
+				}
+			} catch (const ::pqxx::sql_error& e) {
+				const std::string state = e.sqlstate();
+				if (state == "57014" && watchdog.timed_out())
+					throw Timeout(state, "dcb: deadline exceeded; the statement was canceled", e.what());
+				if (state == "57014" && watchdog.canceled())
+					throw Canceled(state, "dcb: canceled; the statement was canceled", e.what());
+				throw_error(state.empty() ? "XX000" : state, e.what());
+			} catch (const ::pqxx::broken_connection& e) {
+				throw ConnectionError("08006", std::string("dcb: ") + e.what());
+			} catch (const ::pqxx::in_doubt_error& e) {
+				throw ConnectionError("08007", std::string("dcb: ") + e.what());
+			} catch (const ::pqxx::usage_error& e) {
+				throw Error("55000", std::string("dcb: ") + e.what());
+			}
+		}
+		std::vector<std::optional<std::string_view>> cols(static_cast<std::size_t>(r.columns()));
+		for (const auto& row : r) {
+			for (std::size_t c = 0; c < cols.size(); ++c) {
+				const auto f = row[static_cast<::pqxx::row::size_type>(c)];
+				cols[c] = f.is_null() ? std::nullopt : std::optional<std::string_view>(std::in_place, f.c_str(), f.size());
+			}
+			sink.on_row(cols);
+		}
+	}
+
+	std::string_view name() const override { return "pqxx"; }
+
+private:
+	::pqxx::transaction_base& tx_;
+	bool prepared_[3] = {false, false, false};
+};
+
+}  // namespace
+
+std::shared_ptr<Backend> backend(::pqxx::transaction_base& transaction) {
+	return std::make_shared<PqxxBackend>(transaction);
+}
+
+EventStore store(::pqxx::transaction_base& transaction, StoreOptions options) {
+	return EventStore::with_backend(backend(transaction), nullptr, std::move(options));
+}
+
+}  // namespace dcb::pqxx
