@@ -1,0 +1,195 @@
+// scenario_boundaries.cpp — scenarios 5 and 6: boundaries that do not overlap must not interact (G3, G5).
+//
+// 5. disjoint: every client decides on its own account tag (read the last event, append conditionally),
+//    all at once; events also share a type and a common extra tag that no filter checks. Not a single
+//    40001 may occur; throughput and latency are reported.
+// 6. isolation: transactions that appended on accounts A0 (conditional) and A1 (unconditional) stay open;
+//    meanwhile clients on accounts B* read and append with statement_timeout = 2s, so any wait on the open
+//    transactions shows up as an error. A read after one's own committed append must return it even though
+//    a lower seq on A is still in flight. dcb_head() and reads on A may wait or return early, but what they
+//    return must be safe (checked on the final log).
+#include "scenarios.hpp"
+
+#include <algorithm>
+#include <latch>
+#include <thread>
+
+namespace dcbc {
+
+namespace {
+
+double percentile(std::vector<double> v, double p) {
+	if (v.empty()) return 0;
+	std::sort(v.begin(), v.end());
+	return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+double ms_since(Clock::time_point t) { return seconds_since(t) * 1000.0; }
+
+std::string account(const std::string &name) { return "acct:" + name; }
+
+}  // namespace
+
+void scenario_disjoint(const Settings &st, Outcome &out) {
+	const std::string db = fresh_database(st, "disjoint");
+	const int clients = 16;
+	const int per_client = st.scaled(100);
+	Recorder rec;
+	std::atomic<int> conflicts{0}, appended{0};
+	std::mutex mu;
+	std::vector<double> latencies;
+	std::latch go(clients);
+	Clock::time_point t0;
+
+	run_threads(clients, out, [&](int t) {
+		std::unique_ptr<Conn> c;
+		try {
+			c = std::make_unique<Conn>(db);
+		} catch (...) {
+			go.count_down();
+			throw;
+		}
+		const std::string tag = account("a" + std::to_string(t));
+		const Filter typed{{Item{{"Deposited", "Withdrawn"}, {tag}, {}}}};
+		const Filter tagged{{Item{{}, {tag}, {}}}};
+		std::vector<double> mine;
+		go.arrive_and_wait();
+		if (t == 0) t0 = Clock::now();
+		for (int i = 0; i < per_client; ++i) {
+			const Filter &f = (i % 2) ? typed : tagged;
+			auto last = read_seqs(*c, f, 0, 1, true);
+			int64_t expected = last.empty() ? 0 : last[0];
+			const std::string call = "c" + std::to_string(t) + "-" + std::to_string(i);
+			auto ta = Clock::now();
+			try {
+				append_recorded(*c, rec, call, f, expected,
+				                {{(i % 3) ? "Deposited" : "Withdrawn", {tag, "channel:web"}, {{"amount", "1"}}}});
+				mine.push_back(ms_since(ta));
+				++appended;
+			} catch (const PgError &e) {
+				if (!e.is_conflict()) throw;
+				if (++conflicts <= 3)
+					out.violation("G3: disjoint boundary " + tag + " got a conflict: " + error_text(e));
+			}
+		}
+		std::lock_guard g(mu);
+		latencies.insert(latencies.end(), mine.begin(), mine.end());
+	});
+	double secs = seconds_since(t0);
+
+	Log log = read_log(db, out);
+	rec.check_all(log, out);
+	if (conflicts > 0)
+		out.violation("G3: " + std::to_string(conflicts.load()) + " conflicts (40001) between disjoint boundaries");
+	for (int t = 0; t < clients; ++t) {
+		auto n = log.matching_seqs(Filter{{Item{{}, {account("a" + std::to_string(t))}, {}}}}, 0, INT64_MAX).size();
+		if (static_cast<int>(n) != per_client)
+			out.violation("disjoint: account a" + std::to_string(t) + " holds " + std::to_string(n) + " events, expected " +
+			              std::to_string(per_client));
+	}
+	out.figure(std::to_string(clients) + " clients x " + std::to_string(per_client) + " read+append decisions: " +
+	           std::to_string(appended.load()) + " appends, " + std::to_string(conflicts.load()) + " conflicts; " +
+	           fmt(appended / secs, 0) + " decisions/s; append latency p50 " + fmt(percentile(latencies, 0.5), 2) +
+	           " ms, p99 " + fmt(percentile(latencies, 0.99), 2) + " ms, max " + fmt(percentile(latencies, 1.0), 2) +
+	           " ms; " + fmt(secs, 2) + " s");
+}
+
+void scenario_isolation(const Settings &st, Outcome &out) {
+	const std::string db = fresh_database(st, "isolation");
+	const int clients = 6;
+	const int per_client = st.scaled(15);
+	Recorder rec;
+	const Filter on_a0{{Item{{}, {account("A0")}, {}}}};
+
+	// Two open transactions: a conditional append on A0, an unconditional one on A1.
+	Conn h0(db), h1(db);
+	h0.exec("BEGIN");
+	read_seqs(h0, on_a0);  // decide on an empty boundary
+	const int64_t s0 = append(h0, "hold-a0", on_a0, 0, {{"Deposited", {account("A0"), "channel:web"}, {}}});
+	h1.exec("BEGIN");
+	const int64_t s1 = append(h1, "hold-a1", std::nullopt, std::nullopt, {{"Deposited", {account("A1"), "channel:web"}, {}}});
+	const int64_t lowest_in_flight = std::min(s0, s1);
+
+	std::mutex mu;
+	std::vector<double> latencies;
+	std::atomic<int> ops{0};
+	std::string observations;
+	auto t0 = Clock::now();
+	// Clients [0, clients) work on B accounts; client `clients` probes dcb_head, the whole log and A0.
+	run_threads(clients + 1, out, [&](int t) {
+		Conn c(db);
+		c.exec("SET statement_timeout = '2s'");
+		auto timed = [&](const char *what, auto &&fn) {
+			auto ta = Clock::now();
+			try {
+				fn();
+			} catch (const PgError &e) {
+				out.violation("isolation: " + std::string(what) + " on another boundary failed while transactions on " +
+				              "acct:A0/acct:A1 (seqs " + std::to_string(s0) + ", " + std::to_string(s1) +
+				              ") were open: " + error_text(e));
+				throw;
+			}
+			double ms = ms_since(ta);
+			std::lock_guard g(mu);
+			latencies.push_back(ms);
+			++ops;
+		};
+		if (t == clients) {
+			std::string obs;
+			auto probe = [&](const char *what, auto &&fn) {
+				try {
+					fn();
+				} catch (const PgError &e) {
+					if (e.sqlstate != "57014") throw;
+					obs += std::string(obs.empty() ? "" : "; ") + what + " waited for the open transactions (allowed)";
+					return;
+				}
+				obs += std::string(obs.empty() ? "" : "; ") + what + " returned";
+			};
+			int64_t h = -1;
+			probe("dcb_head()", [&] { h = head(c); });
+			if (h >= lowest_in_flight)
+				out.violation("G2: dcb_head() returned " + std::to_string(h) + " while seq " +
+				              std::to_string(lowest_in_flight) + " was still in flight");
+			if (h >= 0) probe("a whole-log read after it", [&] { rec.head({"isolation-probe", h, read_seqs(c, std::nullopt)}); });
+			probe("a read of acct:A0", [&] { rec.read({"isolation-a0", on_a0, 0, read_seqs(c, on_a0)}); });
+			std::lock_guard g(mu);
+			observations = obs;
+			return;
+		}
+		const std::string tag = account("B" + std::to_string(t));
+		const Filter tagged{{Item{{}, {tag}, {}}}};
+		const Filter typed{{Item{{"Deposited"}, {tag}, {}}}};
+		int64_t mine = 0;
+		for (int i = 0; i < per_client; ++i) {
+			const Filter &f = (i % 2) ? typed : tagged;
+			const std::string call = "b" + std::to_string(t) + "-" + std::to_string(i);
+			std::vector<int64_t> seqs;
+			timed("a read", [&] { seqs = read_seqs(c, f); });
+			rec.read({call, f, 0, seqs});
+			if (mine && std::find(seqs.begin(), seqs.end(), mine) == seqs.end())
+				out.violation("G5: " + tag + " read after its own committed append (seq " + std::to_string(mine) +
+				              ") did not return it while seq " + std::to_string(lowest_in_flight) +
+				              " on another boundary was in flight");
+			int64_t expected = seqs.empty() ? 0 : seqs.back();
+			timed("a conditional append", [&] {
+				mine = append_recorded(c, rec, call, f, expected, {{"Deposited", {tag, "channel:web"}, {}}});
+			});
+		}
+	});
+	double secs = seconds_since(t0);
+	h0.exec("COMMIT");
+	rec.call({"hold-a0", on_a0, 0, 1, s0});
+	h1.exec("COMMIT");
+	rec.call({"hold-a1", std::nullopt, std::nullopt, 1, s1});
+
+	Log log = read_log(db, out);
+	rec.check_all(log, out);
+	out.figure(std::to_string(clients) + " clients on other boundaries ran " + std::to_string(ops.load()) +
+	           " reads/appends under statement_timeout 2s with acct:A0 (conditional, seq " + std::to_string(s0) +
+	           ") and acct:A1 (unconditional, seq " + std::to_string(s1) + ") open: latency p50 " +
+	           fmt(percentile(latencies, 0.5), 2) + " ms, max " + fmt(percentile(latencies, 1.0), 2) + " ms; " +
+	           observations + "; " + fmt(secs, 2) + " s");
+}
+
+}  // namespace dcbc
