@@ -31,7 +31,7 @@ CREATE FUNCTION pg_temp.ap(filter jsonb) RETURNS text LANGUAGE sql
 AS $$ SELECT pg_temp.err(format('SELECT dcb_append(%L::jsonb, 0, %L::jsonb)', filter, '{"type": "Ok", "tags": ["v:1"], "data": {}}')) $$;
 CREATE FUNCTION pg_temp.n() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dcb_read() $$;
 
-SELECT plan(69);
+SELECT plan(72);
 
 -- events: NULL, shape of the argument.
 SELECT matches(pg_temp.err('SELECT dcb_append(NULL, NULL, NULL)'), '^22004: .*events', 'events NULL is 22004 naming events');
@@ -66,6 +66,10 @@ SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "metadata": "m"}]'), '^220
 SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "occurred_at": 5}]'), '^22023: .*events\[0\]\.occurred_at', 'a numeric occurred_at');
 SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "occurred_at": "not a date"}]'), '^22023: .*events\[0\]\.occurred_at', 'an unparsable occurred_at');
 SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "occurred_at": "2025-02-30T00:00:00Z"}]'), '^22023: .*events\[0\]\.occurred_at', 'an impossible date');
+SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "occurred_at": "2025-01-01T00:00:00 Mars/Olympus"}]'), '^22023: .*events\[0\]\.occurred_at',
+               'an unknown time zone in occurred_at names the path');
+SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "occurred_at": "yesterday noon-ish"}]'), '^22023: .*events\[0\]\.occurred_at',
+               'a word the date parser takes for a time zone names the path');
 SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "id": "nope"}]'), '^22023: .*events\[0\]\.id', 'an id that is not a uuid');
 SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "id": 5}]'), '^22023: .*events\[0\]\.id', 'a numeric id');
 SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "id": "11111111-1111-1111-1111-11111111111"}]'), '^22023: .*events\[0\]\.id', 'a uuid one digit short');
@@ -115,6 +119,8 @@ SELECT matches(pg_temp.rd(jsonb_build_object('items', jsonb_build_array(jsonb_bu
                '^22023: .*filter\.items\[0\]\.tags\[0\]', 'a 256-byte tag in a filter');
 SELECT matches(pg_temp.rd('{"occurred_from": 5}'), '^22023: .*filter\.occurred_from', 'a numeric occurred_from');
 SELECT matches(pg_temp.rd('{"occurred_from": "garbage"}'), '^22023: .*filter\.occurred_from', 'an unparsable occurred_from');
+SELECT matches(pg_temp.rd('{"occurred_from": "2025-01-01 12:00 Mars/Olympus"}'), '^22023: .*filter\.occurred_from',
+               'an unknown time zone in occurred_from names the path');
 SELECT matches(pg_temp.rd('{"items": [{"types": ["A"]}], "occurred_until": "2025-13-45T00:00:00Z"}'), '^22023: .*filter\.occurred_until',
                'an invalid occurred_until');
 SELECT is(pg_temp.rd('{"items": [{"types": ["A"], "tags": ["x"], "payload": {"a": 1}}], "occurred_from": "2025-01-01T00:00:00Z", "occurred_until": "2026-01-01T00:00:00Z"}'),
