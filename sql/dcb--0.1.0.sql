@@ -31,15 +31,15 @@ CREATE UNIQUE INDEX events_id_idx ON dcb.events (id) WHERE id IS NOT NULL;
 
 -- The tag index: one row per (event, distinct tag). tag_key and type_key are stable 64-bit hashes of
 -- the tag and the event type (see extension/core/keys.cpp; the algorithm is part of the on-disk
--- format). Both index paths return positions in seq order for one key, so a condition check or a
--- boundary read is an index probe per (type, tag) pair whose cost does not grow with the log.
+-- format). One B-tree on (tag_key, seq) answers "events with tag g after position p, in order": a
+-- condition check or a boundary read is one index probe per tag whose cost depends on the events it
+-- returns, not on the size of the log. type_key rides along so probes skip other types cheaply.
 CREATE TABLE dcb.event_tags (
 	tag_key  bigint NOT NULL,
-	type_key bigint NOT NULL,
-	seq      bigint NOT NULL
+	seq      bigint NOT NULL,
+	type_key bigint NOT NULL
 );
-CREATE INDEX event_tags_tag_type_idx ON dcb.event_tags (tag_key, type_key, seq);
-CREATE INDEX event_tags_tag_idx ON dcb.event_tags (tag_key, seq);
+CREATE INDEX event_tags_tag_idx ON dcb.event_tags (tag_key, seq) INCLUDE (type_key);
 
 -- Nothing but the functions below may write the log.
 REVOKE ALL ON ALL TABLES IN SCHEMA dcb FROM PUBLIC;

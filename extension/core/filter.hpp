@@ -71,13 +71,13 @@ constexpr std::size_t primary_tag = 0;
 std::size_t item_check_key_count(const ItemView &item) noexcept;
 std::size_t item_check_keys(const ItemView &item, Key *out) noexcept;
 
-/* How the storage finds candidates for an item. */
+/* How an item's candidates are found (extension/pg/scan.cpp). */
 enum class Probe : std::uint8_t
 {
-	TagType, /* event_tags (tag_key, type_key, seq): one probe per type */
-	Tag,	 /* event_tags (tag_key, seq) */
-	Type,	 /* events (type, seq): one probe per type */
-	All,	 /* events (seq): payload-only items scan every event after the position */
+	TagType, /* dcb.event_tags (tag_key, seq) of the primary tag, skipping other types */
+	Tag,	 /* dcb.event_tags (tag_key, seq) of the primary tag */
+	Type,	 /* dcb.events (type, seq): one probe per type */
+	All,	 /* dcb.events (seq): payload-only items scan every event after the position */
 };
 Probe item_probe(const ItemView &item) noexcept;
 

@@ -102,7 +102,6 @@ struct Catalog
 	Oid events_type_idx;
 	Oid events_id_idx;
 	Oid event_tags;
-	Oid event_tags_tag_type_idx;
 	Oid event_tags_tag_idx;
 	Oid events_seq;
 };

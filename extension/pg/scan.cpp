@@ -1,11 +1,11 @@
 /*
  * scan.cpp — finds the events that match a filter after a position, in seq order.
  *
- * Each filter item becomes one or more index probes (core/filter.hpp, item_probe):
- *   TagType  dcb.event_tags (tag_key, type_key, seq)   one probe per listed type, primary tag
- *   Tag      dcb.event_tags (tag_key, seq)
- *   Type     dcb.events (type, seq)                     one probe per listed type
- *   All      dcb.events (seq)                           payload-only items and match-all filters
+ * Each filter item becomes index probes (core/filter.hpp, item_probe):
+ *   items with tags    dcb.event_tags (tag_key, seq)   one probe per distinct primary tag, skipping
+ *                                                     entries of other types (type_key)
+ *   types-only items   dcb.events (type, seq)          one probe per listed type
+ *   payload-only items dcb.events (seq)                one probe for the whole filter
  * Every probe returns positions in seq order (or reverse), starting right after the position, so
  * a k-way merge yields candidates in order and the cost of a condition check or a boundary read is
  * a few index descents plus the events it returns: it does not grow with the log. Each candidate is
@@ -19,70 +19,77 @@
 namespace dcb::pg {
 namespace {
 
+/*
+ * One probe. Tag probes cover every item whose primary tag is the same: they skip index entries
+ * whose type is not among the items' types (unless one of those items has no types).
+ */
 struct ProbeSpec
 {
-	Probe kind;
+	Probe kind; /* Tag, Type or All (TagType items become Tag probes with a type set) */
 	int64 tag_key;
-	int64 type_key;
 	std::string_view type; /* Type probes */
+	const int64 *type_keys; /* Tag probes: sorted, nullptr = any type */
+	int ntype_keys;
 };
-
-bool
-spec_less(const ProbeSpec &a, const ProbeSpec &b)
-{
-	if (a.kind != b.kind)
-		return a.kind < b.kind;
-	if (a.tag_key != b.tag_key)
-		return a.tag_key < b.tag_key;
-	if (a.type_key != b.type_key)
-		return a.type_key < b.type_key;
-	return a.type < b.type;
-}
-
-bool
-spec_equal(const ProbeSpec &a, const ProbeSpec &b)
-{
-	return a.kind == b.kind && a.tag_key == b.tag_key && a.type_key == b.type_key && a.type == b.type;
-}
 
 struct ProbeScan
 {
 	ProbeSpec spec;
 	IndexScanDesc scan;
-	TupleTableSlot *slot; /* events slot for Type/All, event_tags slot otherwise */
+	TupleTableSlot *slot; /* events slot for Type/All, event_tags slot for Tag */
 	AttrNumber seq_attno;
 	int64 seq;
 	bool done;
 };
 
-/* Probes for a filter, deduplicated; a match-all or payload-only item reduces them to one All probe. */
+/* A (tag, type) requirement of one item, before grouping by tag. */
+struct TagNeed
+{
+	int64 tag_key;
+	bool any_type;
+	int64 type_key;
+};
+
+bool
+need_less(const TagNeed &a, const TagNeed &b)
+{
+	if (a.tag_key != b.tag_key)
+		return a.tag_key < b.tag_key;
+	if (a.any_type != b.any_type)
+		return a.any_type;
+	return a.type_key < b.type_key;
+}
+
+/* Probes for a filter: one per distinct primary tag, one per type of types-only items, or one All. */
 ProbeSpec *
 plan_probes(const Filter *filter, int *nspecs)
 {
-	int cap = 1;
+	int nneeds_cap = 0;
 	for (int i = 0; i < filter->nitems; i++)
-		cap += filter->items[i].view.ntypes + 1;
-	ProbeSpec *specs = static_cast<ProbeSpec *>(palloc(sizeof(ProbeSpec) * cap));
-	int n = 0;
+		nneeds_cap += filter->items[i].view.ntypes + 1;
+	TagNeed *needs = static_cast<TagNeed *>(palloc(sizeof(TagNeed) * (nneeds_cap + 1)));
+	ProbeSpec *specs = static_cast<ProbeSpec *>(palloc(sizeof(ProbeSpec) * (nneeds_cap + 1)));
+	int nneeds = 0, n = 0;
 	bool all = filter->nitems == 0;
+
 	for (int i = 0; i < filter->nitems && !all; i++)
 	{
 		const ItemView &item = filter->items[i].view;
 		switch (item_probe(item))
 		{
 			case Probe::TagType:
+			case Probe::Tag:
 			{
-				int64 tag_key = static_cast<int64>(hash_tag(item.tags[primary_tag]));
+				const int64 tag_key = static_cast<int64>(hash_tag(item.tags[primary_tag]));
+				if (item.ntypes == 0)
+					needs[nneeds++] = {tag_key, true, 0};
 				for (size_t t = 0; t < item.ntypes; t++)
-					specs[n++] = {Probe::TagType, tag_key, static_cast<int64>(hash_type(item.types[t])), {}};
+					needs[nneeds++] = {tag_key, false, static_cast<int64>(hash_type(item.types[t]))};
 				break;
 			}
-			case Probe::Tag:
-				specs[n++] = {Probe::Tag, static_cast<int64>(hash_tag(item.tags[primary_tag])), 0, {}};
-				break;
 			case Probe::Type:
 				for (size_t t = 0; t < item.ntypes; t++)
-					specs[n++] = {Probe::Type, 0, 0, item.types[t]};
+					specs[n++] = {Probe::Type, 0, item.types[t], nullptr, 0};
 				break;
 			case Probe::All:
 				all = true;
@@ -91,16 +98,55 @@ plan_probes(const Filter *filter, int *nspecs)
 	}
 	if (all)
 	{
-		specs[0] = {Probe::All, 0, 0, {}};
+		specs[0] = {Probe::All, 0, {}, nullptr, 0};
 		*nspecs = 1;
 		return specs;
 	}
-	std::sort(specs, specs + n, spec_less);
-	*nspecs = static_cast<int>(std::unique(specs, specs + n, spec_equal) - specs);
+
+	/* types-only probes: one per distinct type */
+	std::sort(specs, specs + n, [](const ProbeSpec &a, const ProbeSpec &b) { return a.type < b.type; });
+	n = static_cast<int>(
+		std::unique(specs, specs + n, [](const ProbeSpec &a, const ProbeSpec &b) { return a.type == b.type; }) -
+		specs);
+
+	/* tag probes: group the needs by tag; "any type" sorts first within a tag */
+	std::sort(needs, needs + nneeds, need_less);
+	for (int i = 0; i < nneeds;)
+	{
+		int j = i;
+		while (j < nneeds && needs[j].tag_key == needs[i].tag_key)
+			j++;
+		ProbeSpec spec{Probe::Tag, needs[i].tag_key, {}, nullptr, 0};
+		if (!needs[i].any_type)
+		{
+			int64 *keys = static_cast<int64 *>(palloc(sizeof(int64) * (j - i)));
+			int m = 0;
+			for (int k = i; k < j; k++)
+				if (m == 0 || keys[m - 1] != needs[k].type_key)
+					keys[m++] = needs[k].type_key;
+			spec.type_keys = keys;
+			spec.ntype_keys = m;
+		}
+		specs[n++] = spec;
+		i = j;
+	}
+	pfree(needs);
+	*nspecs = n;
 	return specs;
 }
 
-/* Moves a probe to its next distinct position. */
+/* Does a tag probe's current index entry have one of the wanted types? */
+bool
+wanted_type(const ProbeScan *p)
+{
+	if (p->spec.type_keys == nullptr)
+		return true;
+	bool isnull;
+	const int64 type_key = DatumGetInt64(slot_getattr(p->slot, 3, &isnull));
+	return std::binary_search(p->spec.type_keys, p->spec.type_keys + p->spec.ntype_keys, type_key);
+}
+
+/* Moves a probe to its next distinct position (of a wanted type, for tag probes). */
 void
 advance(ProbeScan *p, ScanDirection dir)
 {
@@ -113,7 +159,7 @@ advance(ProbeScan *p, ScanDirection dir)
 		}
 		bool isnull;
 		int64 seq = DatumGetInt64(slot_getattr(p->slot, p->seq_attno, &isnull));
-		if (seq != p->seq)
+		if (seq != p->seq && (p->spec.kind != Probe::Tag || wanted_type(p)))
 		{
 			p->seq = seq;
 			return;
@@ -196,7 +242,7 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 	Relation events = table_open(cat.events, AccessShareLock);
 	Relation event_tags = nullptr;
 	Relation idx_pkey = index_open(cat.events_pkey, AccessShareLock);
-	Relation idx_type = nullptr, idx_tag_type = nullptr, idx_tag = nullptr;
+	Relation idx_type = nullptr, idx_tag = nullptr;
 
 	/* A lookup scan fetches events found through dcb.event_tags by seq. */
 	IndexScanDesc fetch = nullptr;
@@ -216,25 +262,13 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 			case Probe::Tag:
 				if (!event_tags)
 					event_tags = table_open(cat.event_tags, AccessShareLock);
+				if (!idx_tag)
+					idx_tag = index_open(cat.event_tags_tag_idx, AccessShareLock);
 				heap = event_tags;
-				if (p->spec.kind == Probe::TagType)
-				{
-					if (!idx_tag_type)
-						idx_tag_type = index_open(cat.event_tags_tag_type_idx, AccessShareLock);
-					index = idx_tag_type;
-					ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(p->spec.tag_key));
-					ScanKeyInit(&keys[nkeys++], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(p->spec.type_key));
-					ScanKeyInit(&keys[nkeys++], 3, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
-				}
-				else
-				{
-					if (!idx_tag)
-						idx_tag = index_open(cat.event_tags_tag_idx, AccessShareLock);
-					index = idx_tag;
-					ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(p->spec.tag_key));
-					ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
-				}
-				p->seq_attno = 3;
+				index = idx_tag;
+				ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(p->spec.tag_key));
+				ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
+				p->seq_attno = 2;
 				break;
 			case Probe::Type:
 				heap = events;
@@ -334,8 +368,6 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 	}
 	if (idx_tag)
 		index_close(idx_tag, AccessShareLock);
-	if (idx_tag_type)
-		index_close(idx_tag_type, AccessShareLock);
 	if (idx_type)
 		index_close(idx_type, AccessShareLock);
 	index_close(idx_pkey, AccessShareLock);

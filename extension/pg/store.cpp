@@ -115,8 +115,8 @@ insert_event(Inserter *ins, const Event &ev)
 		TupleTableSlot *ts = ins->tags_slot;
 		ExecClearTuple(ts);
 		ts->tts_values[0] = Int64GetDatum(static_cast<int64>(hash_tag(ev.tags[i])));
-		ts->tts_values[1] = Int64GetDatum(type_key);
-		ts->tts_values[2] = Int64GetDatum(seq);
+		ts->tts_values[1] = Int64GetDatum(seq);
+		ts->tts_values[2] = Int64GetDatum(type_key);
 		ts->tts_isnull[0] = ts->tts_isnull[1] = ts->tts_isnull[2] = false;
 		store_row(ins, ins->tags_rri, ts);
 	}
