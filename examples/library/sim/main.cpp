@@ -192,16 +192,16 @@ struct Generator {
 	int any(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); }
 	int busy_reader() {
 		double u = std::uniform_real_distribution<double>(0, 1)(rng);
-		return std::min(o.readers - 1, static_cast<int>(o.readers * u * u));
+		return std::min(o.readers - 1, static_cast<int>(o.readers * u * u * u));
 	}
 	// returns the command and, for lends/returns, the (book, reader) indexes
 	std::tuple<Command, int, int> next() {
 		int p = any(100);
-		if (p < 42) {
+		if (p < 48) {
 			int b = any(o.books), r = busy_reader();
 			return {LendBookCopyToReader{book(b), reader(r)}, b, r};
 		}
-		if (p < 74) {
+		if (p < 75) {
 			auto [b, r] = hints.some_loan(static_cast<std::size_t>(any(o.books)));
 			if (b < 0 || any(10) == 0) {  // sometimes a return that is not due
 				b = any(o.books);
@@ -209,9 +209,9 @@ struct Generator {
 			}
 			return {ReturnBookCopyFromReader{book(b), reader(r)}, b, r};
 		}
-		if (p < 82) return {AddBookCopy{book(any(o.books))}, -1, -1};
-		if (p < 88) return {RemoveBookCopy{book(any(o.books))}, -1, -1};
-		if (p < 95) return {RegisterReader{reader(any(o.readers))}, -1, -1};
+		if (p < 85) return {AddBookCopy{book(any(o.books))}, -1, -1};
+		if (p < 89) return {RemoveBookCopy{book(any(o.books))}, -1, -1};
+		if (p < 96) return {RegisterReader{reader(any(o.readers))}, -1, -1};
 		return {CancelReaderContract{reader(any(o.readers))}, -1, -1};
 	}
 };
@@ -361,8 +361,9 @@ int main(int argc, char** argv) {
 			auto n = rep.violations_by_rule[k];
 			std::printf("  %-4s %-72s %s\n", n ? "FAIL" : "ok", audit::describe(static_cast<audit::Rule>(k)),
 			            n ? (fmt_int(n) + " violation(s)").c_str() : "");
+			for (const auto& v : rep.examples)
+				if (static_cast<std::size_t>(v.rule) == k) std::printf("         e.g. %s\n", v.detail.c_str());
 		}
-		for (const auto& v : rep.examples) std::printf("       e.g. %s\n", v.detail.c_str());
 
 		// Accounting: every accepted command appended exactly one event, and nothing else was written.
 		bool books_balance = true;
