@@ -119,6 +119,34 @@ parse_names(const JsonbValue &v, const char *path, int limit, const char *guc, i
 }
 
 /*
+ * DecodeDateTime returns error codes, except for an unknown time zone name, which PostgreSQL 15
+ * reports with ereport. The call only parses (it holds no locks, buffers or files when it raises), so
+ * catching that one error without a subtransaction is safe; anything else is re-thrown.
+ */
+bool
+decode_date_time(char **field, int *ftype, int nf, int *dtype, struct pg_tm *tm, fsec_t *fsec, int *tz)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = false;
+	PG_TRY();
+	{
+		ok = DecodeDateTime(field, ftype, nf, dtype, tm, fsec, tz) == 0;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		ErrorData *err = CopyErrorData();
+		if (err->sqlerrcode != ERRCODE_INVALID_PARAMETER_VALUE)
+			PG_RE_THROW();
+		FlushErrorState();
+		FreeErrorData(err);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
  * Parses an ISO 8601 / PostgreSQL timestamp with the server's own datetime parser, without the
  * ereport of timestamptz_in, so that the error can name the JSON path.
  */
@@ -139,7 +167,7 @@ parse_timestamptz(std::string_view s, TimestampTz *out)
 	text[s.size()] = '\0';
 	if (ParseDateTime(text, workbuf, sizeof(workbuf), field, ftype, MAXDATEFIELDS, &nf) != 0)
 		return false;
-	if (DecodeDateTime(field, ftype, nf, &dtype, &tm, &fsec, &tz) != 0 || dtype != DTK_DATE)
+	if (!decode_date_time(field, ftype, nf, &dtype, &tm, &fsec, &tz) || dtype != DTK_DATE)
 		return false;
 	return tm2timestamp(&tm, fsec, &tz, out) == 0 && IS_VALID_TIMESTAMP(*out);
 }
