@@ -1,0 +1,148 @@
+-- pgTAP: dcb_read and the append condition against a reference model. 300 pseudo-random events
+-- (fixed seed) and 600 pseudo-random filters mixing every kind of item (types, tags, both, payload,
+-- several items, time bounds), each read with pseudo-random after / max_count / backwards, and 300
+-- conditional appends with pseudo-random expected_max. The reference evaluates the contract's
+-- matching rules in plain SQL over the whole log (dcb_read(NULL)).
+\set ON_ERROR_STOP 1
+\set QUIET 1
+\pset format unaligned
+\pset tuples_only true
+\pset pager off
+
+BEGIN;
+SET LOCAL client_min_messages = warning;
+DROP EXTENSION IF EXISTS dcb CASCADE;
+CREATE EXTENSION dcb;
+
+-- The contract's matching rules, in SQL.
+CREATE FUNCTION pg_temp.ref_match(f jsonb, e_type text, e_tags text[], e_data jsonb, e_at timestamptz) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT f IS NULL OR (
+        (NOT f ? 'occurred_from' OR e_at >= (f->>'occurred_from')::timestamptz) AND
+        (NOT f ? 'occurred_until' OR e_at <= (f->>'occurred_until')::timestamptz) AND
+        (NOT f ? 'items' OR EXISTS (
+            SELECT 1 FROM jsonb_array_elements(f->'items') it
+             WHERE (NOT it ? 'types' OR e_type IN (SELECT jsonb_array_elements_text(it->'types')))
+               AND (NOT it ? 'tags' OR e_tags @> ARRAY(SELECT jsonb_array_elements_text(it->'tags')))
+               AND (NOT it ? 'payload' OR e_data @> (it->'payload')))))
+$$;
+-- The seqs the reference returns for a read, from pg_temp.log (a copy of dcb_read(NULL)).
+CREATE TEMP TABLE log (seq bigint, type text, tags text[], data jsonb, metadata jsonb, occurred_at timestamptz, id uuid) ON COMMIT DROP;
+CREATE FUNCTION pg_temp.ref_read(f jsonb, after bigint, max_count int, backwards boolean) RETURNS bigint[] LANGUAGE sql AS $$
+    SELECT coalesce(array_agg(seq ORDER BY CASE WHEN backwards THEN -seq ELSE seq END), '{}') FROM (
+        SELECT seq FROM pg_temp.log r
+         WHERE r.seq > after AND pg_temp.ref_match(f, r.type, r.tags, r.data, r.occurred_at)
+         ORDER BY CASE WHEN backwards THEN -r.seq ELSE r.seq END
+         LIMIT max_count) x
+$$;
+CREATE FUNCTION pg_temp.dcb_seqs(f jsonb, after bigint, max_count int, backwards boolean) RETURNS bigint[] LANGUAGE sql AS $$
+    SELECT coalesce(array_agg(seq ORDER BY ordinality), '{}') FROM dcb_read(f, after, max_count, backwards) WITH ORDINALITY
+$$;
+-- A pseudo-random minute of 2025-01-01 00:00-00:59 UTC, as an ISO 8601 string.
+CREATE FUNCTION pg_temp.rand_ts() RETURNS text LANGUAGE sql AS $$
+    SELECT to_char((timestamptz '2025-01-01 00:00Z' + floor(random() * 60) * interval '1 minute') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+$$;
+CREATE FUNCTION pg_temp.pick(arr text[], n int) RETURNS jsonb LANGUAGE sql AS $$
+    SELECT coalesce(jsonb_agg(DISTINCT x), '[]') FROM (SELECT arr[1 + floor(random() * array_length(arr, 1))::int] AS x FROM generate_series(1, n)) s
+$$;
+-- A pseudo-random filter item: types, tags, both, or a payload (with or without the others).
+CREATE FUNCTION pg_temp.rand_item() RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE item jsonb := '{}'; kind int := floor(random() * 6)::int;
+BEGIN
+    IF kind IN (0, 2, 4) THEN item := item || jsonb_build_object('types', pg_temp.pick(ARRAY['T1', 'T2', 'T3', 'T4'], 1 + floor(random() * 2)::int)); END IF;
+    IF kind IN (1, 2, 5) THEN item := item || jsonb_build_object('tags', pg_temp.pick(ARRAY['a', 'b', 'c', 'd', 'e', 'f'], 1 + floor(random() * 2)::int)); END IF;
+    IF kind IN (3, 4, 5) THEN
+        item := item || jsonb_build_object('payload', CASE WHEN random() < 0.5 THEN jsonb_build_object('k', floor(random() * 3)::int)
+                                                           ELSE jsonb_build_object('g', jsonb_build_object('h', floor(random() * 2)::int)) END);
+    END IF;
+    RETURN item;
+END $$;
+CREATE FUNCTION pg_temp.rand_filter() RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE f jsonb := '{}'; r float8 := random();
+BEGIN
+    IF r < 0.05 THEN RETURN NULL; END IF;
+    IF r > 0.1 THEN
+        f := jsonb_build_object('items', (SELECT jsonb_agg(pg_temp.rand_item()) FROM generate_series(1, 1 + floor(random() * 3)::int)));
+    END IF;
+    IF random() < 0.2 THEN f := f || jsonb_build_object('occurred_from', pg_temp.rand_ts()); END IF;
+    IF random() < 0.2 THEN f := f || jsonb_build_object('occurred_until', pg_temp.rand_ts()); END IF;
+    RETURN f;
+END $$;
+
+SELECT setseed(0.4242);
+-- The log: 300 events in batches of 1-5, on a 60-minute grid (many equal timestamps).
+DO $$
+DECLARE batch jsonb;
+BEGIN
+    FOR b IN 1..100 LOOP
+        SELECT jsonb_agg(jsonb_build_object(
+                   'type', (ARRAY['T1', 'T2', 'T3', 'T4'])[1 + floor(random() * 4)::int],
+                   'tags', pg_temp.pick(ARRAY['a', 'b', 'c', 'd', 'e', 'f'], floor(random() * 4)::int),
+                   'data', jsonb_build_object('k', floor(random() * 3)::int, 'g', jsonb_build_object('h', floor(random() * 2)::int), 'b', b),
+                   'occurred_at', pg_temp.rand_ts()))
+          INTO batch FROM generate_series(1, 1 + floor(random() * 5)::int);
+        PERFORM dcb_append(NULL, NULL, batch);
+    END LOOP;
+END $$;
+
+-- The reference's copy of the whole log.
+INSERT INTO log SELECT seq, type, tags, data, metadata, occurred_at, id FROM dcb_read(NULL);
+
+-- Reads.
+CREATE TEMP TABLE reads (n int, filter jsonb, after bigint, max_count int, backwards boolean, got bigint[], want bigint[]) ON COMMIT DROP;
+DO $$
+DECLARE f jsonb; a bigint; m int; bw boolean; head bigint := dcb_head();
+BEGIN
+    FOR i IN 1..600 LOOP
+        f := pg_temp.rand_filter();
+        a := CASE WHEN random() < 0.5 THEN 0 ELSE floor(random() * (head + 2))::bigint END;
+        m := CASE WHEN random() < 0.5 THEN NULL ELSE 1 + floor(random() * 6)::int END;
+        bw := random() < 0.4;
+        INSERT INTO reads VALUES (i, f, a, m, bw, pg_temp.dcb_seqs(f, a, m, bw), pg_temp.ref_read(f, a, m, bw));
+    END LOOP;
+END $$;
+
+-- Conditions: each conditional append fails exactly when the reference finds a match after expected_max.
+CREATE TEMP TABLE conds (n int, filter jsonb, expected_max bigint, failed boolean, should_fail boolean) ON COMMIT DROP;
+DO $$
+DECLARE f jsonb; p bigint; s bigint; dice float8; failed boolean; should boolean; last bigint; lastmatch bigint;
+BEGIN
+    FOR i IN 1..300 LOOP
+        f := pg_temp.rand_filter();
+        SELECT max(seq) INTO last FROM pg_temp.log;
+        -- expected_max: often exactly at the last match, or just below it, where off-by-one bugs live.
+        SELECT coalesce(max(r.seq), 0) INTO lastmatch FROM pg_temp.log r WHERE pg_temp.ref_match(f, r.type, r.tags, r.data, r.occurred_at);
+        dice := random();
+        p := CASE WHEN dice < 0.1 THEN NULL
+                  WHEN dice < 0.4 THEN lastmatch
+                  WHEN dice < 0.7 THEN greatest(lastmatch - 1, 0)
+                  ELSE floor(random() * (last + 2))::bigint END;
+        should := f IS NOT NULL AND EXISTS (SELECT 1 FROM pg_temp.log r
+                                             WHERE r.seq > coalesce(p, 0) AND pg_temp.ref_match(f, r.type, r.tags, r.data, r.occurred_at));
+        BEGIN
+            s := dcb_append(f, p, jsonb_build_object('type', 'Probe', 'tags', jsonb_build_array('probe'), 'data', jsonb_build_object('i', i),
+                                                     'occurred_at', '2024-06-01T00:00:00Z'));
+            INSERT INTO pg_temp.log SELECT seq, type, tags, data, metadata, occurred_at, id FROM dcb_read(NULL, s - 1) WHERE seq = s;
+            failed := false;
+        EXCEPTION WHEN serialization_failure THEN
+            failed := true;
+        END;
+        INSERT INTO conds VALUES (i, f, p, failed, should);
+    END LOOP;
+END $$;
+
+SELECT plan(8);
+SELECT is((SELECT count(*) FROM dcb_read(NULL)), (SELECT count(*) FROM pg_temp.log), 'the reference log has every event');
+SELECT cmp_ok((SELECT count(*) FROM reads WHERE cardinality(want) > 0), '>', 300::bigint, 'most generated reads match something (the model check is not vacuous)');
+SELECT is_empty($$SELECT n, filter, after, max_count, backwards, got, want FROM reads WHERE NOT backwards AND max_count IS NULL AND got IS DISTINCT FROM want$$,
+                'forward reads without max_count equal the reference');
+SELECT is_empty($$SELECT n, filter, after, max_count, backwards, got, want FROM reads WHERE NOT backwards AND max_count IS NOT NULL AND got IS DISTINCT FROM want$$,
+                'forward reads with max_count equal the reference');
+SELECT is_empty($$SELECT n, filter, after, max_count, backwards, got, want FROM reads WHERE backwards AND got IS DISTINCT FROM want$$,
+                'backwards reads equal the reference');
+SELECT cmp_ok((SELECT count(*) FROM conds WHERE failed), '>', 30::bigint, 'many generated conditions fail');
+SELECT cmp_ok((SELECT count(*) FROM conds WHERE NOT failed), '>', 30::bigint, 'many generated conditions hold');
+SELECT is_empty($$SELECT n, filter, expected_max, failed, should_fail FROM conds WHERE failed IS DISTINCT FROM should_fail$$,
+                'every conditional append fails exactly when the reference finds a matching event after expected_max');
+
+SELECT * FROM finish();
+ROLLBACK;
