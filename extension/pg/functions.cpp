@@ -149,13 +149,7 @@ append(const Filter *condition, int64 expected_max, const Event *evs, int n)
 							errhint("Read the boundary again, decide again, and retry.")));
 	}
 
-	Inserter *ins = inserter_begin();
-	for (int i = 0; i < n; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		last = insert_event(ins, evs[i]);
-	}
-	inserter_end(ins);
+	last = insert_events(evs, n);
 	PopActiveSnapshot();
 
 	/* Later calls in this statement or transaction (and their condition checks) see these events. */

@@ -19,6 +19,7 @@ extern "C" {
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/relscan.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -153,11 +154,9 @@ enum EventAttr
 	events_natts = attr_id
 };
 
-/* store.cpp: inserting events (positions are taken here, after the caller's locks). */
-struct Inserter;
-Inserter *inserter_begin();
-int64 insert_event(Inserter *ins, const Event &ev);
-void inserter_end(Inserter *ins);
+/* store.cpp: inserts the events with increasing positions taken now (after the caller's locks);
+ * returns the last position. */
+int64 insert_events(const Event *evs, int n);
 
 /* Refuses isolation levels at which the guarantees could not hold. */
 void require_read_committed(const char *function);

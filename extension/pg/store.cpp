@@ -1,30 +1,40 @@
 /*
  * store.cpp — writes events: a row in dcb.events and one row per distinct tag in dcb.event_tags.
  *
- * Rows go through the executor's ExecSimpleRelationInsert (as logical replication's apply does):
- * every index of the tables is maintained, constraints are checked and row triggers a user may add
- * fire, without planning an INSERT per call. Positions come from dcb.events_seq, and only here:
- * the caller must already hold the append's locks (see append in functions.cpp).
+ * Positions come from dcb.events_seq, and only here: the caller must already hold the append's
+ * locks (see append() in functions.cpp). Two paths, both maintaining every index of the tables
+ * (including ones a user adds) and checking their constraints:
+ *
+ *   - one event, or tables with row triggers: the executor's ExecSimpleRelationInsert per row (as
+ *     logical replication's apply does), which also fires the triggers;
+ *   - batches: like COPY, rows of up to batch_rows events at a time go through table_multi_insert
+ *     with a bulk-insert state (one WAL record per heap page instead of per row), then their index
+ *     entries; tag rows are inserted in key order so the B-tree descents walk neighbouring pages.
+ *
+ * Memory is bounded by one chunk: every chunk's rows live in a context reset after it.
  */
 #include "pg/pg.hpp"
 
 namespace dcb::pg {
+namespace {
+
+constexpr int batch_rows = 1000;
+
+struct Target
+{
+	Relation rel;
+	ResultRelInfo *rri;
+};
 
 struct Inserter
 {
 	EState *estate;
-	Relation events;
-	Relation event_tags;
-	ResultRelInfo *events_rri;
-	ResultRelInfo *tags_rri;
-	TupleTableSlot *events_slot;
-	TupleTableSlot *tags_slot;
+	Target events;
+	Target tags;
 	Oid seq_oid;
 	Jsonb *empty_object;
-	MemoryContext row_cxt;
+	MemoryContext chunk_cxt;
 };
-
-namespace {
 
 RangeTblEntry *
 make_rte(Relation rel)
@@ -39,36 +49,23 @@ make_rte(Relation rel)
 }
 
 void
-store_row(Inserter *ins, ResultRelInfo *rri, TupleTableSlot *slot)
-{
-	ExecStoreVirtualTuple(slot);
-	ExecSimpleRelationInsert(rri, ins->estate, slot);
-	ResetPerTupleExprContext(ins->estate);
-}
-
-} // namespace
-
-Inserter *
-inserter_begin()
+inserter_begin(Inserter *ins)
 {
 	const Catalog &cat = catalog();
-	Inserter *ins = static_cast<Inserter *>(palloc0(sizeof(Inserter)));
 	ins->seq_oid = cat.events_seq;
-	ins->events = table_open(cat.events, RowExclusiveLock);
-	ins->event_tags = table_open(cat.event_tags, RowExclusiveLock);
+	ins->events.rel = table_open(cat.events, RowExclusiveLock);
+	ins->tags.rel = table_open(cat.event_tags, RowExclusiveLock);
 
 	EState *estate = ins->estate = CreateExecutorState();
-	ExecInitRangeTable(estate, list_make2(make_rte(ins->events), make_rte(ins->event_tags)));
-	ins->events_rri = makeNode(ResultRelInfo);
-	ins->tags_rri = makeNode(ResultRelInfo);
-	InitResultRelInfo(ins->events_rri, ins->events, 1, nullptr, 0);
-	InitResultRelInfo(ins->tags_rri, ins->event_tags, 2, nullptr, 0);
-	estate->es_opened_result_relations = list_make2(ins->events_rri, ins->tags_rri);
+	ExecInitRangeTable(estate, list_make2(make_rte(ins->events.rel), make_rte(ins->tags.rel)));
+	ins->events.rri = makeNode(ResultRelInfo);
+	ins->tags.rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(ins->events.rri, ins->events.rel, 1, nullptr, 0);
+	InitResultRelInfo(ins->tags.rri, ins->tags.rel, 2, nullptr, 0);
+	estate->es_opened_result_relations = list_make2(ins->events.rri, ins->tags.rri);
 	estate->es_output_cid = GetCurrentCommandId(true);
-	ExecOpenIndices(ins->events_rri, false);
-	ExecOpenIndices(ins->tags_rri, false);
-	ins->events_slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(ins->events), &TTSOpsVirtual);
-	ins->tags_slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(ins->event_tags), &TTSOpsVirtual);
+	ExecOpenIndices(ins->events.rri, false);
+	ExecOpenIndices(ins->tags.rri, false);
 	AfterTriggerBeginQuery();
 
 	JsonbValue empty;
@@ -76,21 +73,30 @@ inserter_begin()
 	empty.val.object.nPairs = 0;
 	empty.val.object.pairs = nullptr;
 	ins->empty_object = JsonbValueToJsonb(&empty);
-	ins->row_cxt = AllocSetContextCreate(CurrentMemoryContext, "dcb insert row", ALLOCSET_DEFAULT_SIZES);
-	return ins;
+	ins->chunk_cxt = AllocSetContextCreate(CurrentMemoryContext, "dcb insert chunk", ALLOCSET_DEFAULT_SIZES);
 }
 
-int64
-insert_event(Inserter *ins, const Event &ev)
+void
+inserter_end(Inserter *ins)
 {
-	const int64 seq = nextval_internal(ins->seq_oid, false);
-	MemoryContext old = MemoryContextSwitchTo(ins->row_cxt);
+	AfterTriggerEndQuery(ins->estate);
+	ExecCloseIndices(ins->events.rri);
+	ExecCloseIndices(ins->tags.rri);
+	ExecResetTupleTable(ins->estate->es_tupleTable, false);
+	FreeExecutorState(ins->estate);
+	MemoryContextDelete(ins->chunk_cxt);
+	table_close(ins->tags.rel, RowExclusiveLock);
+	table_close(ins->events.rel, RowExclusiveLock);
+}
 
+/* Fills an events slot (values allocated in the current memory context). */
+void
+fill_event_slot(const Inserter *ins, TupleTableSlot *slot, const Event &ev, int64 seq)
+{
 	Datum *tag_datums = static_cast<Datum *>(palloc(sizeof(Datum) * (ev.ntags + 1)));
 	for (int i = 0; i < ev.ntags; i++)
 		tag_datums[i] = PointerGetDatum(cstring_to_text_with_len(ev.tags[i].data(), (int) ev.tags[i].size()));
 
-	TupleTableSlot *slot = ins->events_slot;
 	ExecClearTuple(slot);
 	Datum *v = slot->tts_values;
 	bool *isnull = slot->tts_isnull;
@@ -107,37 +113,152 @@ insert_event(Inserter *ins, const Event &ev)
 		v[attr_id - 1] = UUIDPGetDatum(&ev.id);
 	else
 		isnull[attr_id - 1] = true;
-	store_row(ins, ins->events_rri, slot);
+	ExecStoreVirtualTuple(slot);
+}
 
+/* A dcb.event_tags row. */
+struct TagRow
+{
+	int64 tag_key;
+	int64 seq;
+	int64 type_key;
+};
+
+void
+fill_tag_slot(TupleTableSlot *slot, const TagRow &row)
+{
+	ExecClearTuple(slot);
+	slot->tts_values[0] = Int64GetDatum(row.tag_key);
+	slot->tts_values[1] = Int64GetDatum(row.seq);
+	slot->tts_values[2] = Int64GetDatum(row.type_key);
+	slot->tts_isnull[0] = slot->tts_isnull[1] = slot->tts_isnull[2] = false;
+	ExecStoreVirtualTuple(slot);
+}
+
+int
+tag_rows(const Event &ev, int64 seq, TagRow *out)
+{
 	const int64 type_key = static_cast<int64>(hash_type(ev.type));
 	for (int i = 0; i < ev.ntags; i++)
-	{
-		TupleTableSlot *ts = ins->tags_slot;
-		ExecClearTuple(ts);
-		ts->tts_values[0] = Int64GetDatum(static_cast<int64>(hash_tag(ev.tags[i])));
-		ts->tts_values[1] = Int64GetDatum(seq);
-		ts->tts_values[2] = Int64GetDatum(type_key);
-		ts->tts_isnull[0] = ts->tts_isnull[1] = ts->tts_isnull[2] = false;
-		store_row(ins, ins->tags_rri, ts);
-	}
+		out[i] = {static_cast<int64>(hash_tag(ev.tags[i])), seq, type_key};
+	return ev.ntags;
+}
 
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(ins->row_cxt);
+/* Row by row, through ExecSimpleRelationInsert (fires row triggers). */
+int64
+insert_rowwise(Inserter *ins, const Event *evs, int n)
+{
+	TupleTableSlot *ev_slot = ExecInitExtraTupleSlot(ins->estate, RelationGetDescr(ins->events.rel), &TTSOpsVirtual);
+	TupleTableSlot *tag_slot = ExecInitExtraTupleSlot(ins->estate, RelationGetDescr(ins->tags.rel), &TTSOpsVirtual);
+	int64 seq = 0;
+	for (int i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		seq = nextval_internal(ins->seq_oid, false);
+		MemoryContext old = MemoryContextSwitchTo(ins->chunk_cxt);
+		fill_event_slot(ins, ev_slot, evs[i], seq);
+		ExecSimpleRelationInsert(ins->events.rri, ins->estate, ev_slot);
+		ResetPerTupleExprContext(ins->estate);
+		TagRow *rows = static_cast<TagRow *>(palloc(sizeof(TagRow) * (evs[i].ntags + 1)));
+		int nrows = tag_rows(evs[i], seq, rows);
+		for (int r = 0; r < nrows; r++)
+		{
+			fill_tag_slot(tag_slot, rows[r]);
+			ExecSimpleRelationInsert(ins->tags.rri, ins->estate, tag_slot);
+			ResetPerTupleExprContext(ins->estate);
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(ins->chunk_cxt);
+	}
 	return seq;
 }
 
+/* Heap rows of a chunk in one table_multi_insert, then their index entries. */
 void
-inserter_end(Inserter *ins)
+flush_chunk(Inserter *ins, Target &target, TupleTableSlot **slots, int n, BulkInsertState bistate)
 {
-	AfterTriggerEndQuery(ins->estate);
-	ExecCloseIndices(ins->events_rri);
-	ExecCloseIndices(ins->tags_rri);
-	ExecResetTupleTable(ins->estate->es_tupleTable, false);
-	FreeExecutorState(ins->estate);
-	MemoryContextDelete(ins->row_cxt);
-	table_close(ins->event_tags, RowExclusiveLock);
-	table_close(ins->events, RowExclusiveLock);
-	pfree(ins);
+	if (n == 0)
+		return;
+	if (target.rel->rd_att->constr)
+		for (int i = 0; i < n; i++)
+			ExecConstraints(target.rri, slots[i], ins->estate);
+	table_multi_insert(target.rel, slots, n, ins->estate->es_output_cid, 0, bistate);
+	for (int i = 0; i < n; i++)
+	{
+		if (target.rri->ri_NumIndices > 0)
+			ExecInsertIndexTuples(target.rri, slots[i], ins->estate, false, false, nullptr, NIL);
+		ResetPerTupleExprContext(ins->estate);
+	}
+}
+
+/* Chunks of batch_rows events through table_multi_insert. */
+int64
+insert_batched(Inserter *ins, const Event *evs, int n)
+{
+	TupleDesc ev_desc = RelationGetDescr(ins->events.rel);
+	TupleDesc tag_desc = RelationGetDescr(ins->tags.rel);
+	int max_tags = 0;
+	for (int i = 0; i < n; i++)
+		max_tags = std::max(max_tags, evs[i].ntags);
+
+	/* slots are created once, in the call's context, and reused by every chunk */
+	const int chunk = std::min(n, batch_rows);
+	const int tag_cap = chunk * max_tags;
+	TupleTableSlot **ev_slots = static_cast<TupleTableSlot **>(palloc(sizeof(TupleTableSlot *) * chunk));
+	TupleTableSlot **tag_slots = static_cast<TupleTableSlot **>(palloc(sizeof(TupleTableSlot *) * (tag_cap + 1)));
+	for (int i = 0; i < chunk; i++)
+		ev_slots[i] = ExecInitExtraTupleSlot(ins->estate, ev_desc, &TTSOpsVirtual);
+	for (int i = 0; i < tag_cap; i++)
+		tag_slots[i] = ExecInitExtraTupleSlot(ins->estate, tag_desc, &TTSOpsVirtual);
+	TagRow *rows = static_cast<TagRow *>(palloc(sizeof(TagRow) * (tag_cap + 1)));
+	BulkInsertState ev_bistate = GetBulkInsertState();
+	BulkInsertState tag_bistate = GetBulkInsertState();
+
+	int64 seq = 0;
+	for (int start = 0; start < n; start += chunk)
+	{
+		const int end = std::min(n, start + chunk);
+		MemoryContext old = MemoryContextSwitchTo(ins->chunk_cxt);
+		int nrows = 0;
+		for (int i = start; i < end; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			seq = nextval_internal(ins->seq_oid, false);
+			fill_event_slot(ins, ev_slots[i - start], evs[i], seq);
+			nrows += tag_rows(evs[i], seq, rows + nrows);
+		}
+		flush_chunk(ins, ins->events, ev_slots, end - start, ev_bistate);
+
+		std::sort(rows, rows + nrows, [](const TagRow &a, const TagRow &b) {
+			return a.tag_key != b.tag_key ? a.tag_key < b.tag_key : a.seq < b.seq;
+		});
+		for (int r = 0; r < nrows; r++)
+			fill_tag_slot(tag_slots[r], rows[r]);
+		flush_chunk(ins, ins->tags, tag_slots, nrows, tag_bistate);
+
+		for (int i = 0; i < end - start; i++)
+			ExecClearTuple(ev_slots[i]);
+		for (int r = 0; r < nrows; r++)
+			ExecClearTuple(tag_slots[r]);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(ins->chunk_cxt);
+	}
+	FreeBulkInsertState(ev_bistate);
+	FreeBulkInsertState(tag_bistate);
+	return seq;
+}
+
+} // namespace
+
+int64
+insert_events(const Event *evs, int n)
+{
+	Inserter ins;
+	inserter_begin(&ins);
+	const bool triggers = ins.events.rri->ri_TrigDesc != nullptr || ins.tags.rri->ri_TrigDesc != nullptr;
+	const int64 last = (n == 1 || triggers) ? insert_rowwise(&ins, evs, n) : insert_batched(&ins, evs, n);
+	inserter_end(&ins);
+	return last;
 }
 
 } // namespace dcb::pg
