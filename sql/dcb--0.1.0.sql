@@ -41,6 +41,11 @@ CREATE TABLE dcb.event_tags (
 );
 CREATE INDEX event_tags_tag_idx ON dcb.event_tags (tag_key, seq) INCLUDE (type_key);
 
+-- The log is user data: pg_dump must dump it (extension member tables are skipped otherwise).
+SELECT pg_catalog.pg_extension_config_dump('dcb.events', '');
+SELECT pg_catalog.pg_extension_config_dump('dcb.event_tags', '');
+SELECT pg_catalog.pg_extension_config_dump('dcb.events_seq', '');
+
 -- Nothing but the functions below may write the log.
 REVOKE ALL ON ALL TABLES IN SCHEMA dcb FROM PUBLIC;
 REVOKE ALL ON SEQUENCE dcb.events_seq FROM PUBLIC;
