@@ -390,6 +390,8 @@ int main(int argc, char** argv) {
 			            fmt_int(rep.events).c_str(), fmt_int(stats.commands).c_str(), fmt_int(stats.conflicts).c_str());
 			status = 0;
 		} else {
+			if (!rep.ok())
+				std::printf("\n(after the first illegal event, the audit's state and later counts include its knock-on effects)");
 			std::printf("\nVERDICT: FAIL - %s invariant violation(s)%s%s\n", fmt_int(rep.violations()).c_str(),
 			            books_balance ? "" : ", the log does not match the accepted commands",
 			            stats.errors ? (", " + fmt_int(stats.errors) + " command error(s)").c_str() : "");
