@@ -30,14 +30,22 @@ DO $$BEGIN
     PERFORM pg_temp.put('e7', '{"type": "a", "tags": ["X:1"], "data": {"n": 7}}');
     PERFORM pg_temp.put('e8', '{"type": "Ab", "tags": ["x:1 "], "data": {"n": 8, "k": "a", "extra": true}}');
 END$$;
+-- Opaque strings: wildcard-looking, quotes, backslashes, separators, non-ASCII, composed and
+-- decomposed forms of the same letter (different bytes), a tag equal to a type name.
+DO $$BEGIN
+    PERFORM pg_temp.put('s1', '{"type": "*", "tags": ["*"], "data": {"n": 101}}');
+    PERFORM pg_temp.put('s2', '{"type": "q\"t", "tags": ["a\\b", "c,d", "{e}", "k:v:w"], "data": {"n": 102}}');
+    PERFORM pg_temp.put('s3', '{"type": "Ünïcødé 🎉", "tags": ["caf\u00e9"], "data": {"n": 103}}');
+    PERFORM pg_temp.put('s4', '{"type": "S", "tags": ["cafe\u0301", "A"], "data": {"n": 104}}');
+END$$;
 
-SELECT plan(40);
+SELECT plan(51);
 
 -- Match everything.
-SELECT is(pg_temp.labels(NULL), 'e1,e2,e3,e4,e5,e6,e7,e8', 'NULL filter matches every event, in seq order');
-SELECT is(pg_temp.labels('{}'), 'e1,e2,e3,e4,e5,e6,e7,e8', '{} matches every event');
+SELECT is(pg_temp.labels(NULL), 'e1,e2,e3,e4,e5,e6,e7,e8,s1,s2,s3,s4', 'NULL filter matches every event, in seq order');
+SELECT is(pg_temp.labels('{}'), 'e1,e2,e3,e4,e5,e6,e7,e8,s1,s2,s3,s4', '{} matches every event');
 SELECT is((SELECT string_agg(e.label, ',' ORDER BY r.seq) FROM dcb_read() r JOIN ev e USING (seq)),
-          'e1,e2,e3,e4,e5,e6,e7,e8', 'dcb_read() with no arguments returns every event');
+          'e1,e2,e3,e4,e5,e6,e7,e8,s1,s2,s3,s4', 'dcb_read() with no arguments returns every event');
 
 -- types: OR, exact and case-sensitive.
 SELECT is(pg_temp.labels('{"items": [{"types": ["A"]}]}'), 'e1,e3,e6', 'types [A]: exact type only (not a, not Ab)');
@@ -81,7 +89,7 @@ SELECT is(pg_temp.labels('{"items": [{"tags": ["y:1"], "payload": {"k": "b"}}]}'
 SELECT is(pg_temp.labels('{"items": [{"payload": {"k": "a"}}, {"tags": ["z:1"]}]}'), 'e1,e4,e5,e8', 'payload item OR tag item');
 
 -- occurred_from / occurred_until: inclusive bounds, with or without items.
-SELECT is(pg_temp.labels('{"occurred_from": "2025-06-01T12:00:00Z"}'), 'e2,e3,e4,e5,e6,e7,e8',
+SELECT is(pg_temp.labels('{"occurred_from": "2025-06-01T12:00:00Z"}'), 'e2,e3,e4,e5,e6,e7,e8,s1,s2,s3,s4',
           'occurred_from alone: inclusive lower bound over every event (defaults are the transaction time)');
 SELECT is(pg_temp.labels('{"occurred_until": "2025-06-01T12:00:00Z"}'), 'e1,e2,e5', 'occurred_until alone: inclusive upper bound');
 SELECT is(pg_temp.labels('{"occurred_from": "2025-06-01T12:00:00Z", "occurred_until": "2025-06-01T12:00:00Z"}'), 'e2,e5',
@@ -94,6 +102,20 @@ SELECT is(pg_temp.labels('{"items": [{"types": ["A"]}], "occurred_from": "2025-0
           '', 'one microsecond inside each bound excludes both ends');
 SELECT is(pg_temp.labels('{"items": [{"tags": ["x:1"]}, {"types": ["C"]}], "occurred_until": "2025-12-31T23:59:59Z"}'),
           'e1,e2,e5', 'bounds apply to every item');
+
+-- Opaque strings.
+SELECT is(pg_temp.labels('{"items": [{"types": ["*"]}]}'), 's1', 'a type "*" is a type like any other, not a wildcard');
+SELECT is(pg_temp.labels('{"items": [{"tags": ["*"]}]}'), 's1', 'a tag "*" is a tag like any other, not a wildcard');
+SELECT is(pg_temp.labels('{"items": [{"types": ["*"], "tags": ["*"]}]}'), 's1', 'type "*" and tag "*"');
+SELECT is(pg_temp.labels('{"items": [{"types": ["q\"t"], "tags": ["a\\b", "c,d", "{e}", "k:v:w"]}]}'), 's2', 'quotes, backslashes, commas and braces');
+SELECT is((SELECT array(SELECT unnest(tags) ORDER BY 1 COLLATE "C") FROM dcb_read('{"items": [{"types": ["q\"t"]}]}')),
+          ARRAY['a\b', 'c,d', 'k:v:w', '{e}'], 'such tags are stored as given');
+SELECT is(pg_temp.labels('{"items": [{"tags": ["k:v"]}]}'), '', 'a tag is not matched by its prefix');
+SELECT is(pg_temp.labels('{"items": [{"types": ["Ünïcødé 🎉"]}]}'), 's3', 'a non-ASCII type');
+SELECT is(pg_temp.labels('{"items": [{"tags": ["café"]}]}'), 's3', 'the composed é matches only itself');
+SELECT is(pg_temp.labels('{"items": [{"tags": ["cafe\u0301"]}]}'), 's4', 'the decomposed e + U+0301 matches only itself');
+SELECT is(pg_temp.labels('{"items": [{"tags": ["A"]}]}'), 's4', 'a tag spelled like a type matches the tag, not the type');
+SELECT is(pg_temp.labels('{"items": [{"types": ["S"], "tags": ["A"]}, {"types": ["A"], "tags": ["x:2"]}]}'), 'e3,s4', 'types and tags are separate name spaces');
 
 SELECT * FROM finish();
 ROLLBACK;
