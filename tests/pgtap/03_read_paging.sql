@@ -38,7 +38,7 @@ DO $$BEGIN
     PERFORM pg_temp.put('e6', '{"type": "B", "tags": ["p:1", "p:2"], "data": {}}');
 END$$;
 
-SELECT plan(33);
+SELECT plan(35);
 
 -- after: strictly greater than.
 SELECT is(pg_temp.labels(NULL, 0), 'e1,e2,e3,e4,e5,e6', 'after 0 is the whole log');
@@ -47,6 +47,8 @@ SELECT is(pg_temp.labels(NULL, pg_temp.s('e2') - 1), 'e2,e3,e4,e5,e6', 'after ju
 SELECT is(pg_temp.labels(NULL, pg_temp.s('e6')), '', 'after the last seq returns nothing');
 SELECT is(pg_temp.labels(NULL, dcb_head()), '', 'after dcb_head() returns nothing');
 SELECT is(pg_temp.labels(NULL, pg_temp.s('e6') + 1000000), '', 'after beyond the head returns nothing');
+SELECT is(pg_temp.labels(NULL, 9223372036854775807), '', 'after = the largest bigint returns nothing');
+SELECT is(pg_temp.labels(NULL, 9223372036854775807, 1, true), '', '...backwards too');
 SELECT is(pg_temp.labels('{"items": [{"types": ["A"]}]}', pg_temp.s('e1')), 'e3,e5', 'after with a filter');
 SELECT is(pg_temp.labels('{"items": [{"tags": ["p:2"]}]}', pg_temp.s('e3')), 'e4,e6', 'after with a tag filter');
 SELECT is(pg_temp.labels('{"items": [{"tags": ["p:2"]}]}', pg_temp.s('e2')), 'e3,e4,e6', 'after between two matches');
