@@ -25,6 +25,7 @@ const std::vector<Scenario> &all_scenarios() {
 	    {"disjoint", "disjoint boundaries: zero conflicts, throughput", scenario_disjoint},
 	    {"isolation", "an open transaction blocks no other boundary", scenario_isolation},
 	    {"catchup", "whole-log catch-up readers deliver the whole log", scenario_catch_up},
+	    {"txn", "decisions inside explicit transactions see their own appends", scenario_transactions},
 	};
 	return list;
 }

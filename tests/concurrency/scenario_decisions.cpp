@@ -67,9 +67,9 @@ void scenario_racers(const Settings &st, Outcome &out) {
 							++gave_up;
 							break;
 						}
-						append_recorded(c, rec, call, f, expected,
-						                {{"NameRegistered", {name, user}, {{"user", user}}}});
+						int64_t seq = append(c, call, f, expected, {{"NameRegistered", {name, user}, {{"user", user}}}});
 						if (mode == 2) c.exec("COMMIT");
+						rec.call({call, f, expected, 1, seq});
 						++wins[r];
 						winner[r] = t;
 						break;

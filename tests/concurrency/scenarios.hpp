@@ -22,6 +22,7 @@ void scenario_inflight(const Settings &st, Outcome &out);    // 4: read while a 
 void scenario_disjoint(const Settings &st, Outcome &out);    // 5: disjoint boundaries, no conflicts
 void scenario_isolation(const Settings &st, Outcome &out);   // 6: open transaction blocks no other boundary
 void scenario_catch_up(const Settings &st, Outcome &out);    // 7: whole-log catch-up readers
+void scenario_transactions(const Settings &st, Outcome &out); // 8: decisions inside explicit transactions
 
 const std::vector<Scenario> &all_scenarios();
 

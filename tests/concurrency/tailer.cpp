@@ -20,16 +20,32 @@ void Tailer::finish(int64_t last_seq, Clock::time_point deadline) {
 	finishing_ = true;
 }
 
+void Tailer::pause() {
+	idle_ = false;
+	paused_ = true;
+	while (!idle_ && thread_.joinable() && !finished_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
 CatchUpRecord Tailer::join() {
 	if (thread_.joinable()) thread_.join();
 	return {who_, filter_, seqs_};
 }
 
 void Tailer::loop() {
+	struct Finished {
+		std::atomic<bool> &f;
+		~Finished() { f = true; }
+	} finished{finished_};
 	try {
 		Conn c(db_);
 		int64_t after = 0;
 		for (;;) {
+			if (paused_) {
+				idle_ = true;
+				std::this_thread::sleep_for(std::chrono::milliseconds(2));
+				continue;
+			}
+			idle_ = false;
 			bool finishing = finishing_;  // read before the query: a later empty page then proves the end
 			auto page = read_seqs(c, filter_, after, page_);
 			++reads_;

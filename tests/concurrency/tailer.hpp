@@ -19,6 +19,9 @@ class Tailer {
 	// Nothing newer than `last_seq` (the last matching seq of the final log) will be appended: the reader
 	// stops once it delivered it and a further read is empty, or reports a violation at `deadline`.
 	void finish(int64_t last_seq, Clock::time_point deadline);
+	// Stops polling until resume(); returns once no read of this reader is in progress.
+	void pause();
+	void resume() { paused_ = false; }
 	// Waits for the thread and returns what it delivered.
 	CatchUpRecord join();
 	const OptFilter &filter() const { return filter_; }
@@ -35,6 +38,7 @@ class Tailer {
 	std::atomic<int64_t> target_{0};
 	std::atomic<Clock::rep> deadline_{0};
 	std::atomic<long> reads_{0};
+	std::atomic<bool> paused_{false}, idle_{false}, finished_{false};
 	std::thread thread_;
 };
 
