@@ -31,7 +31,7 @@ BEGIN
     RETURN (SELECT data FROM dcb_read() WHERE seq = s);
 END $$;
 
-SELECT plan(35);
+SELECT plan(37);
 
 -- Every field as given.
 INSERT INTO r VALUES ('full', dcb_append(NULL, NULL, '{"type": "Full", "tags": ["b:2", "a:1"],
@@ -58,6 +58,15 @@ SELECT is((SELECT tags FROM dcb_read() WHERE seq = (SELECT v FROM r WHERE k = 'f
 SELECT is(pg_temp.err($$SELECT dcb_append(NULL, NULL, '{"type": "Later", "data": {}}')$$), 'no error', 'an append later in the transaction');
 SELECT is((SELECT occurred_at FROM dcb_read(NULL, 0, 1, true)), now(), 'occurred_at is the transaction time, not the statement time');
 SELECT is((SELECT tags FROM dcb_read(NULL, 0, 1, true)), '{}'::text[], 'a missing tags key gives no tags');
+
+-- A timestamp without a zone is read in the session's TimeZone, like timestamptz input.
+SET LOCAL timezone = 'America/New_York';
+INSERT INTO r VALUES ('localtime', dcb_append(NULL, NULL, '{"type": "Local", "data": {}, "occurred_at": "2025-07-01T00:00:00"}'));
+SELECT is((SELECT occurred_at FROM dcb_read() WHERE seq = (SELECT v FROM r WHERE k = 'localtime')), '2025-07-01T04:00:00Z'::timestamptz,
+          'occurred_at without a zone is in the session TimeZone');
+SELECT is((SELECT count(*) FROM dcb_read('{"items": [{"types": ["Local"]}], "occurred_from": "2025-07-01 00:00:00", "occurred_until": "2025-07-01T00:00"}')),
+          1::bigint, 'so are filter bounds without a zone');
+RESET timezone;
 
 -- Tags: duplicates removed, order not significant.
 INSERT INTO r VALUES ('dup', dcb_append(NULL, NULL, '{"type": "Dup", "tags": ["t:2", "t:1", "t:2", "t:1", "t:3"], "data": {}}'));
