@@ -38,6 +38,9 @@
 using namespace library;
 using Clock = std::chrono::steady_clock;
 
+// Attempts per command before a conflict is given up (the retry policy of execute()).
+constexpr int kMaxAttempts = 20;
+
 namespace {
 
 struct Options {
@@ -262,7 +265,7 @@ int main(int argc, char** argv) {
 	int status = 1;
 	try {
 		auto store = dcb::EventStore::connect(dsn, dcb::StoreOptions{.pool_size = static_cast<std::size_t>(o.threads)});
-		CommandHandlers handlers(store, dcb::ExecuteOptions{.retry = dcb::RetryPolicy{.max_attempts = 20}}, o.unsafe);
+		CommandHandlers handlers(store, dcb::ExecuteOptions{.retry = dcb::RetryPolicy{.max_attempts = kMaxAttempts}}, o.unsafe);
 		Stats stats;
 		Hints hints(o.books);
 
@@ -278,6 +281,8 @@ int main(int argc, char** argv) {
 				}
 			} catch (const dcb::Error& e) {
 				stats.error(std::string(command_name(c)) + ": [" + e.sqlstate() + "] " + e.what());
+			} catch (const std::exception& e) {
+				stats.error(std::string(command_name(c)) + ": " + e.what());
 			}
 		};
 
@@ -330,7 +335,7 @@ int main(int argc, char** argv) {
 		            fmt_int(stats.accepted).c_str(), fmt_int(stats.already_done).c_str(), fmt_int(stats.rejected).c_str(),
 		            fmt_int(stats.errors).c_str());
 		std::printf("     conflicts %s, retries %s, gave up after %d attempts %s\n", fmt_int(stats.conflicts).c_str(),
-		            fmt_int(stats.retries).c_str(), 20, fmt_int(stats.gave_up).c_str());
+		            fmt_int(stats.retries).c_str(), kMaxAttempts, fmt_int(stats.gave_up).c_str());
 		{
 			std::lock_guard lock(stats.mu);
 			std::printf("     command latency (incl. retries): p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
