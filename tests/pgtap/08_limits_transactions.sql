@@ -90,10 +90,10 @@ SELECT is(pg_temp.n(), (SELECT v FROM r WHERE k = 'before_sp') + 1, 'one event a
 -- A cancelled append (statement_timeout during a large batch) leaves nothing and the session works on.
 CREATE TEMP TABLE big2 ON COMMIT DROP AS
     SELECT jsonb_agg(jsonb_build_object('type', 'Cancelled', 'tags', jsonb_build_array('cancel:' || i), 'data', i)) AS events
-      FROM generate_series(1, 40000) i;
+      FROM generate_series(1, 100000) i;
 INSERT INTO r VALUES ('before_cancel', pg_temp.n());
 SET LOCAL statement_timeout = '100ms';
-SELECT matches(pg_temp.err('SELECT dcb_append(NULL, NULL, (SELECT events FROM big2))'), '^57014: ', 'a 40000-event append is cancelled by statement_timeout');
+SELECT matches(pg_temp.err('SELECT dcb_append(NULL, NULL, (SELECT events FROM big2))'), '^57014: ', 'a 100000-event append is cancelled by statement_timeout');
 SET LOCAL statement_timeout = 0;
 SELECT is(pg_temp.n(), (SELECT v FROM r WHERE k = 'before_cancel'), 'the cancelled append wrote nothing');
 SELECT is((SELECT count(*) FROM dcb_read('{"items": [{"types": ["Cancelled"]}]}')), 0::bigint, 'no event of the cancelled batch is visible');
