@@ -1,6 +1,6 @@
 -- pgTAP: limits and transactions (issue 2 points 3-5): the documented limits (dcb.* settings)
--- reject oversized input with nothing written; a large batch and a long loop of appends in one
--- transaction stay within the lock table; savepoints; an interrupted append leaves nothing behind.
+-- reject oversized input with nothing written; a 100k-event batch and a long loop of appends in
+-- one transaction stay within the lock table; savepoints; an interrupted append leaves nothing.
 \set ON_ERROR_STOP 1
 \set QUIET 1
 \pset format unaligned
@@ -52,13 +52,13 @@ SELECT is(pg_temp.n(), 0::bigint, 'no over-limit call wrote anything');
 -- A batch far above the lock-key budget: one call, increasing seqs, bounded locks.
 CREATE TEMP TABLE big ON COMMIT DROP AS
     SELECT jsonb_agg(jsonb_build_object('type', 'Big', 'tags', jsonb_build_array('big:' || i, 'bulk'), 'data', jsonb_build_object('i', i)) ORDER BY i) AS events
-      FROM generate_series(1, 20000) i;
+      FROM generate_series(1, 100000) i;
 INSERT INTO r VALUES ('big', dcb_append(NULL, NULL, (SELECT events FROM big)));
-SELECT is((SELECT count(*) FROM dcb_read('{"items": [{"tags": ["bulk"]}]}')), 20000::bigint, 'a 20000-event batch with 40001 distinct tags is appended');
+SELECT is((SELECT count(*) FROM dcb_read('{"items": [{"tags": ["bulk"]}]}')), 100000::bigint, 'a 100000-event batch with 100001 distinct tags is appended');
 SELECT is((SELECT bool_and(i = rn) FROM (SELECT (data->>'i')::int AS i, row_number() OVER (ORDER BY seq) AS rn FROM dcb_read('{"items": [{"tags": ["bulk"]}]}')) x),
           true, 'its seqs follow the given order');
 SELECT is((SELECT max(seq) FROM dcb_read()), (SELECT v FROM r WHERE k = 'big'), 'the call returned the last seq');
-SELECT is((SELECT data->>'i' FROM dcb_read('{"items": [{"tags": ["big:12345"]}]}')), '12345', 'each event is found by its own tag');
+SELECT is((SELECT data->>'i' FROM dcb_read('{"items": [{"tags": ["big:98765"]}]}')), '98765', 'each event is found by its own tag');
 SELECT cmp_ok(pg_temp.locks(), '<=', 2 * current_setting('dcb.max_lock_keys')::bigint,
               'the batch holds a bounded number of lock-table entries, not one per key');
 
