@@ -7,14 +7,21 @@
 namespace dcbc {
 
 namespace {
-constexpr size_t shown_cap = 25;
+constexpr size_t shown_per_kind = 6;
 const char *read_columns = "SELECT seq, type, array_to_json(tags)::text, data::text, metadata::text";
 }  // namespace
 
 void Outcome::violation(const std::string &v) {
 	std::lock_guard g(mu_);
 	++total_;
-	if (violations_.size() < shown_cap) violations_.push_back(v);
+	if (++by_kind_[v.substr(0, v.find(':'))] <= shown_per_kind) violations_.push_back(v);
+}
+
+std::string Outcome::counts_by_kind() const {
+	std::lock_guard g(mu_);
+	std::string out;
+	for (const auto &[kind, n] : by_kind_) out += (out.empty() ? "" : ", ") + kind + ": " + std::to_string(n);
+	return out;
 }
 
 void Outcome::violations(const std::vector<std::string> &vs) {
@@ -136,7 +143,7 @@ std::string fresh_database(const Settings &st, const std::string &scenario) {
 		admin.exec("CREATE DATABASE " + quote_ident(db));
 	}
 	Conn c(db);
-	c.exec("CREATE EXTENSION dcb");
+	c.exec(st.setup_sql.empty() ? std::string("CREATE EXTENSION dcb") : st.setup_sql);
 	return db;
 }
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@ struct Settings {
 	std::string db_prefix = "dcb_concurrency";
 	double scale = 1.0;  // multiplies counts of rounds/iterations (not thread counts)
 	uint64_t seed = 1;
+	std::string setup_sql;  // when set, run this SQL text in each fresh database instead of CREATE EXTENSION dcb
 	int scaled(int n) const { return std::max(1, static_cast<int>(n * scale)); }
 };
 
@@ -35,11 +37,14 @@ class Outcome {
 	bool passed() const { return total_ == 0; }
 	size_t total() const { return total_; }
 	std::vector<std::string> shown_violations() const { return violations_; }
+	// "G1: 12, G2: 3, ..." — violations counted by the kind their text starts with (up to the first ':')
+	std::string counts_by_kind() const;
 	std::vector<std::string> figures() const { return figures_; }
 
   private:
 	mutable std::mutex mu_;
-	std::vector<std::string> violations_;  // the first few, to print
+	std::vector<std::string> violations_;  // the first few of each kind, to print
+	std::map<std::string, size_t> by_kind_;
 	size_t total_ = 0;
 	std::vector<std::string> figures_;
 };
@@ -78,7 +83,7 @@ int64_t head(Conn &c);
 // The whole final log, checked for order.
 Log read_log(const std::string &db, Outcome &out);
 
-// Drops and recreates `<prefix>_<scenario>` with CREATE EXTENSION dcb; returns its name.
+// Drops and recreates `<prefix>_<scenario>` with CREATE EXTENSION dcb (or setup_sql); returns its name.
 std::string fresh_database(const Settings &st, const std::string &scenario);
 
 // Runs body(i) for i in [0, n) on n threads; an escaping exception becomes a violation.
