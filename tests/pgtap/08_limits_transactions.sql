@@ -27,7 +27,7 @@ CREATE FUNCTION pg_temp.locks() RETURNS bigint LANGUAGE sql AS $$
     SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory' $$;
 CREATE TEMP TABLE r (k text PRIMARY KEY, v bigint) ON COMMIT DROP;
 
-SELECT plan(24);
+SELECT plan(25);
 
 -- The limits are settings, enforced with nothing written.
 SELECT cmp_ok(current_setting('dcb.max_events_per_call')::int, '>=', 100000, 'dcb.max_events_per_call allows 100k-event batches by default');
@@ -78,12 +78,14 @@ SELECT matches(pg_temp.err($$SELECT dcb_append('{"items": [{"tags": ["loop:17"]}
 -- Savepoints: an append rolled back to a savepoint is gone, and conditions no longer see it.
 INSERT INTO r VALUES ('before_sp', pg_temp.n());
 SAVEPOINT sp;
-SELECT dcb_append(NULL, NULL, '{"type": "Gone", "tags": ["sp:1"], "data": {}}') IS NOT NULL AS appended \g /dev/null
+SELECT dcb_append(NULL, NULL, '{"type": "Gone", "tags": ["sp:1"], "data": {}}') AS gone_seq \gset
 ROLLBACK TO SAVEPOINT sp;
 SELECT is((SELECT count(*) FROM dcb_read('{"items": [{"tags": ["sp:1"]}]}')), 0::bigint, 'an append rolled back to a savepoint is not read');
 SELECT is(pg_temp.err($$SELECT dcb_append('{"items": [{"tags": ["sp:1"]}]}', 0, '{"type": "Kept", "tags": ["sp:1"], "data": {}}')$$),
           'no error', 'a condition does not see the rolled-back event');
 SELECT is((SELECT array_agg(type) FROM dcb_read('{"items": [{"tags": ["sp:1"]}]}')), ARRAY['Kept'], 'only the kept event is stored');
+SELECT cmp_ok((SELECT seq FROM dcb_read('{"items": [{"tags": ["sp:1"]}]}')), '>', :gone_seq::bigint,
+              'the rolled-back seq is not reused');
 SELECT cmp_ok(dcb_head(), '>=', (SELECT max(seq) FROM dcb_read()), 'dcb_head() covers every visible event after the savepoint rollback');
 SELECT is(pg_temp.n(), (SELECT v FROM r WHERE k = 'before_sp') + 1, 'one event added around the savepoint');
 
