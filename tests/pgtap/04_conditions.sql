@@ -25,7 +25,7 @@ EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
     RETURN st || ': ' || msg || coalesce(' DETAIL: ' || nullif(det, ''), '');
 END $$;
--- Tries a conditional append of one event of type T (tagged 'probe') and reports 'ok' or the error;
+-- Tries a conditional append of one event of type Probe (tag 'probe') and reports 'no error' or the error;
 -- the event count afterwards tells whether anything was written.
 CREATE FUNCTION pg_temp.try(filter jsonb, expected_max bigint) RETURNS text LANGUAGE sql AS $$
     SELECT pg_temp.err(format('SELECT dcb_append(%L::jsonb, %s, %L::jsonb)', filter,
