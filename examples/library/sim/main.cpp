@@ -3,11 +3,13 @@
 // invariant held, 1 when one was violated (or the run itself failed), 2 for usage or setup errors.
 //
 //   dcb-library-sim [--threads 8] [--seconds 10] [--books 60] [--readers 20] [--dsn CONNINFO]
-//                   [--database NAME] [--keep] [--seed N] [--unsafe] [--quiet]
+//                   [--database NAME] [--replica CONNINFO] [--keep] [--seed N] [--unsafe] [--quiet]
 //
 // By default it connects to the private dev cluster (host=127.0.0.1 port=$DCB_PORT or 54329
 // user=postgres), creates a fresh database dcb_library_sim_<time>_<pid>, runs CREATE EXTENSION dcb in
-// it, and drops it at the end (--keep keeps it for inspection).
+// it, and drops it at the end (--keep keeps it for inspection). With --replica, one more thread reads
+// from a streaming replica with Consistency::eventual while the workers run, and the replica's copy of
+// the log is audited too once it has caught up.
 #include <dcb/dcb.hpp>
 
 #include <unistd.h>
@@ -50,6 +52,7 @@ struct Options {
 	int readers = 20;
 	std::string dsn;
 	std::string database;
+	std::string replica;  // conninfo of a streaming replica (dbname replaced); empty = none
 	bool keep = false;
 	bool unsafe = false;
 	bool quiet = false;
@@ -68,6 +71,9 @@ struct Options {
 	             "                  host=127.0.0.1 port=$DCB_PORT|54329 user=postgres)\n"
 	             "  --database NAME use this database (created if missing; its log must be empty)\n"
 	             "                  instead of a fresh dcb_library_sim_<time>_<pid>\n"
+	             "  --replica CONNINFO  also run an observer thread that reads from this streaming replica\n"
+	             "                  (Consistency::eventual) and audit the replica's copy of the log too;\n"
+	             "                  its dbname is replaced (scripts/replica start makes one on port 54330)\n"
 	             "  --keep          keep the database created for the run (default: drop it)\n"
 	             "  --seed N        random seed (default: from the clock)\n"
 	             "  --unsafe        append WITHOUT the consistency condition, to see the audit fail\n"
@@ -96,6 +102,7 @@ Options parse(int argc, char** argv) {
 		else if (a == "--readers") o.readers = static_cast<int>(num(i, "--readers"));
 		else if (a == "--dsn") o.dsn = str(i, "--dsn");
 		else if (a == "--database") o.database = str(i, "--database");
+		else if (a == "--replica") o.replica = str(i, "--replica");
 		else if (a == "--seed") o.seed = static_cast<std::uint64_t>(num(i, "--seed"));
 		else if (a == "--keep") o.keep = true;
 		else if (a == "--unsafe") o.unsafe = true;
@@ -235,6 +242,92 @@ double percentile(std::vector<double>& v, double p) {
 	return v[k];
 }
 
+// Reads from the replica while the workers write to the primary.
+struct ReplicaObserver {
+	std::atomic<std::int64_t> reads{0}, errors{0}, violations{0}, max_lag{0}, last_lag{0};
+	std::mutex mu;
+	std::vector<std::string> samples;  // first violations and errors
+
+	void note(std::atomic<std::int64_t>& counter, const std::string& what) {
+		++counter;
+		std::lock_guard l(mu);
+		if (samples.size() < 5) samples.push_back(what);
+	}
+
+	void run(const dcb::EventStore& store, const Options& o, const std::atomic<bool>& stop) {
+		std::mt19937_64 rng(o.seed ^ 0x5eed);
+		const dcb::QueryOptions eventual{.consistency = dcb::Consistency::eventual};
+		for (std::int64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
+			try {
+				if (i % 8 == 0) {  // how far behind is it? (replica head first: an upper bound)
+					auto replica_head = store.head(dcb::Consistency::eventual);
+					auto primary_head = store.head(dcb::Consistency::strong);
+					last_lag = std::max<std::int64_t>(0, primary_head - replica_head);
+					max_lag = std::max<std::int64_t>(max_lag, last_lag);
+				}
+				// one reader's loans, and one copy's loans, as the replica sees them
+				auto r = reader(std::uniform_int_distribution<int>(0, o.readers - 1)(rng));
+				auto b = book(std::uniform_int_distribution<int>(0, o.books - 1)(rng));
+				auto loans = store.query(dcb::build_event_filter()
+				                             .matching()
+				                             .any_event_type_of({kBookCopyLentToReader, kBookCopyReturnedByReader})
+				                             .and_any_predicate_of({dcb::P(kReaderIdKey, r)})
+				                             .finalize(),
+				                         eventual);
+				int n = 0;
+				for (const auto& e : loans.events) n += e.type == kBookCopyLentToReader ? 1 : -1;
+				if (n > kMaxLoansPerReader)
+					note(violations, "replica read: " + r + " holds " + std::to_string(n) + " loans at seq " +
+					                     std::to_string(loans.max_seq));
+				auto copy = store.query(dcb::build_event_filter()
+				                            .matching()
+				                            .any_event_type_of({kBookCopyLentToReader, kBookCopyReturnedByReader})
+				                            .and_any_predicate_of({dcb::P(kBookIdKey, b)})
+				                            .finalize(),
+				                        eventual);
+				bool lent = false;
+				for (const auto& e : copy.events) {
+					bool lend = e.type == kBookCopyLentToReader;
+					if (lend && lent)
+						note(violations, "replica read: " + b + " lent twice (seq " + std::to_string(e.seq) + ")");
+					lent = lend;
+				}
+				reads += 2;
+			} catch (const dcb::Error& e) {
+				note(errors, std::string("replica read failed: [") + e.sqlstate() + "] " + e.what());
+				std::this_thread::sleep_for(std::chrono::milliseconds(50));
+			}
+			std::this_thread::sleep_for(std::chrono::milliseconds(1));
+		}
+	}
+};
+
+// After the run: wait for the replica to catch up, then audit its copy of the log as well.
+bool audit_replica(const dcb::EventStore& store, const std::string& replica_dsn, ReplicaObserver& obs,
+                   const audit::Report& primary) {
+	std::printf("\nreplica: %s eventual reads during the run, lag up to %s seq, %s read errors, %s illegal states seen\n",
+	            fmt_int(obs.reads).c_str(), fmt_int(obs.max_lag).c_str(), fmt_int(obs.errors).c_str(),
+	            fmt_int(obs.violations).c_str());
+	for (const auto& s : obs.samples) std::printf("       %s\n", s.c_str());
+	const auto deadline = Clock::now() + std::chrono::seconds(30);
+	const auto t0 = Clock::now();
+	std::int64_t head = 0;
+	while ((head = store.head(dcb::Consistency::eventual)) < primary.last_seq && Clock::now() < deadline)
+		std::this_thread::sleep_for(std::chrono::milliseconds(20));
+	std::printf("replica: head %s after %.2f s (primary's last event: %s)\n", fmt_int(head).c_str(),
+	            std::chrono::duration<double>(Clock::now() - t0).count(), fmt_int(primary.last_seq).c_str());
+	audit::Auditor auditor(kMaxLoansPerReader);
+	setup::read_log(replica_dsn, [&](const audit::Record& r) { auditor.feed(r); });
+	const auto& rep = auditor.report();
+	const bool same = rep.events == primary.events && rep.last_seq == primary.last_seq && rep.by_type == primary.by_type;
+	std::printf("  %-4s %-72s\n", same ? "ok" : "FAIL", "the replica's log is the primary's (events, last seq, counts by type)");
+	std::printf("  %-4s %-72s %s\n", rep.ok() ? "ok" : "FAIL", "the replica's log passes the same audit",
+	            rep.ok() ? "" : (fmt_int(rep.violations()) + " violation(s)").c_str());
+	const bool reads_ok = obs.violations == 0 && obs.errors == 0 && obs.reads > 0;
+	std::printf("  %-4s %-72s\n", reads_ok ? "ok" : "FAIL", "eventual reads during the run: no errors, no illegal state");
+	return same && rep.ok() && reads_ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -245,6 +338,7 @@ int main(int argc, char** argv) {
 	if (dbname.empty())
 		dbname = "dcb_library_sim_" + std::to_string(std::time(nullptr)) + "_" + std::to_string(getpid());
 	const std::string dsn = setup::with_dbname(o.dsn, dbname);
+	const std::string replica_dsn = o.replica.empty() ? std::string() : setup::with_dbname(o.replica, dbname);
 	bool created = false;
 
 	try {
@@ -256,6 +350,21 @@ int main(int argc, char** argv) {
 		std::printf("dcb-library-sim: database %s (%s, extension dcb %s), %d threads, %g s, %d books, %d readers, seed %" PRIu64 "%s\n",
 		            dbname.c_str(), created ? "new" : "existing", version.c_str(), o.threads, o.seconds, o.books,
 		            o.readers, o.seed, o.unsafe ? ", UNSAFE (appends without condition)" : "");
+		if (!replica_dsn.empty()) {
+			// The new database reaches the replica through WAL: wait until it can be read there.
+			auto deadline = Clock::now() + std::chrono::seconds(30);
+			for (;;) {
+				try {
+					setup::count_events(replica_dsn);
+					break;
+				} catch (const setup::SetupError& e) {
+					if (Clock::now() > deadline)
+						throw setup::SetupError(std::string("the replica does not serve the database: ") + e.what());
+					std::this_thread::sleep_for(std::chrono::milliseconds(100));
+				}
+			}
+			std::printf("dcb-library-sim: replica %s serves it; eventual reads go there\n", replica_dsn.c_str());
+		}
 	} catch (const std::exception& e) {
 		std::fprintf(stderr, "dcb-library-sim: setup failed: %s\n", e.what());
 		if (created && !o.keep) try { setup::drop_database(admin_dsn, dbname); } catch (...) {}
@@ -264,7 +373,9 @@ int main(int argc, char** argv) {
 
 	int status = 1;
 	try {
-		auto store = dcb::EventStore::connect(dsn, dcb::StoreOptions{.pool_size = static_cast<std::size_t>(o.threads)});
+		auto store = replica_dsn.empty()
+		                 ? dcb::EventStore::connect(dsn, dcb::StoreOptions{.pool_size = static_cast<std::size_t>(o.threads)})
+		                 : dcb::EventStore::connect(dsn, replica_dsn, dcb::StoreOptions{.pool_size = static_cast<std::size_t>(o.threads)});
 		CommandHandlers handlers(store, dcb::ExecuteOptions{.retry = dcb::RetryPolicy{.max_attempts = kMaxAttempts}}, o.unsafe);
 		Stats stats;
 		Hints hints(o.books);
@@ -303,6 +414,14 @@ int main(int argc, char** argv) {
 			});
 		}
 
+		// With a replica: one observer reads boundaries there (Consistency::eventual). A replica shows a
+		// prefix of the log, and every prefix of a legal log is legal: no read may show a copy lent twice
+		// or a reader above the limit, however stale it is.
+		ReplicaObserver observer;
+		std::thread observer_thread;
+		if (!replica_dsn.empty())
+			observer_thread = std::thread([&] { observer.run(store, o, stop); });
+
 		// Live progress, once a second.
 		std::int64_t last_cmds = stats.commands;
 		auto last_t = start;
@@ -316,16 +435,20 @@ int main(int argc, char** argv) {
 			last_cmds = cmds;
 			last_t = now;
 			if (o.quiet) continue;
-			std::printf("%s[%5.1fs] %s commands  %7.0f/s | accepted %s  no-op %s  rejected %s | conflicts %s  retries %s  gave up %s | errors %s%s",
+			std::printf("%s[%5.1fs] %s commands  %7.0f/s | accepted %s  no-op %s  rejected %s | conflicts %s  retries %s  gave up %s | errors %s%s%s",
 			            tty ? "\r\033[K" : "", std::chrono::duration<double>(now - start).count(), fmt_int(cmds).c_str(),
 			            rate, fmt_int(stats.accepted).c_str(), fmt_int(stats.already_done).c_str(),
 			            fmt_int(stats.rejected).c_str(), fmt_int(stats.conflicts).c_str(),
 			            fmt_int(stats.retries).c_str(), fmt_int(stats.gave_up).c_str(), fmt_int(stats.errors).c_str(),
+			            replica_dsn.empty() ? ""
+			                                : (" | replica reads " + fmt_int(observer.reads) + "  lag " +
+			                                   fmt_int(observer.last_lag) + " seq").c_str(),
 			            tty ? "" : "\n");
 			std::fflush(stdout);
 		}
 		stop = true;
 		for (auto& t : workers) t.join();
+		if (observer_thread.joinable()) observer_thread.join();
 		const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
 		if (tty && !o.quiet) std::printf("\n");
 
@@ -389,7 +512,10 @@ int main(int argc, char** argv) {
 			            "every accepted command is exactly one event in the log, nothing else is");
 		}
 
-		const bool passed = rep.ok() && books_balance && stats.errors == 0;
+		bool replica_ok = true;
+		if (!replica_dsn.empty()) replica_ok = audit_replica(store, replica_dsn, observer, rep);
+
+		const bool passed = rep.ok() && books_balance && stats.errors == 0 && replica_ok;
 		if (passed) {
 			std::printf("\nVERDICT: PASS - all invariants held over %s events from %s concurrent commands (%s conflicts resolved by retry)\n",
 			            fmt_int(rep.events).c_str(), fmt_int(stats.commands).c_str(), fmt_int(stats.conflicts).c_str());
@@ -397,8 +523,9 @@ int main(int argc, char** argv) {
 		} else {
 			if (!rep.ok())
 				std::printf("\n(after the first illegal event, the audit's state and later counts include its knock-on effects)");
-			std::printf("\nVERDICT: FAIL - %s invariant violation(s)%s%s\n", fmt_int(rep.violations()).c_str(),
+			std::printf("\nVERDICT: FAIL - %s invariant violation(s)%s%s%s\n", fmt_int(rep.violations()).c_str(),
 			            books_balance ? "" : ", the log does not match the accepted commands",
+			            replica_ok ? "" : ", the replica check failed",
 			            stats.errors ? (", " + fmt_int(stats.errors) + " command error(s)").c_str() : "");
 			status = 1;
 		}
