@@ -39,7 +39,7 @@ DO $$BEGIN
     PERFORM pg_temp.put('s4', '{"type": "S", "tags": ["cafe\u0301", "A"], "data": {"n": 104}}');
 END$$;
 
-SELECT plan(51);
+SELECT plan(53);
 
 -- Match everything.
 SELECT is(pg_temp.labels(NULL), 'e1,e2,e3,e4,e5,e6,e7,e8,s1,s2,s3,s4', 'NULL filter matches every event, in seq order');
@@ -84,6 +84,8 @@ SELECT is(pg_temp.labels('{"items": [{"payload": {"k": "b", "n": 1}}]}'), '', 'n
 SELECT is(pg_temp.labels('{"items": [{"payload": {"nested": {"z": 1}}}]}'), 'e3', 'nested containment');
 SELECT is(pg_temp.labels('{"items": [{"payload": {"nested": {"w": [2]}}}]}'), 'e3', 'array containment inside data');
 SELECT is(pg_temp.labels('{"items": [{"payload": {"n": "1"}}]}'), '', 'containment compares JSON types (string "1" is not 1)');
+SELECT is(pg_temp.labels('{"items": [{"payload": {"n": 1.0}}]}'), 'e1', 'numbers compare by value, as in jsonb (1.0 is 1)');
+SELECT is(pg_temp.labels('{"items": [{"payload": {"nested": {"w": [2, 1]}}}]}'), 'e3', 'array containment ignores order, as in jsonb');
 SELECT is(pg_temp.labels('{"items": [{"types": ["C"], "payload": {"k": "a"}}]}'), 'e4', 'types AND payload');
 SELECT is(pg_temp.labels('{"items": [{"tags": ["y:1"], "payload": {"k": "b"}}]}'), 'e3', 'tags AND payload');
 SELECT is(pg_temp.labels('{"items": [{"payload": {"k": "a"}}, {"tags": ["z:1"]}]}'), 'e1,e4,e5,e8', 'payload item OR tag item');
