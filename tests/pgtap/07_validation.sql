@@ -31,7 +31,7 @@ CREATE FUNCTION pg_temp.ap(filter jsonb) RETURNS text LANGUAGE sql
 AS $$ SELECT pg_temp.err(format('SELECT dcb_append(%L::jsonb, 0, %L::jsonb)', filter, '{"type": "Ok", "tags": ["v:1"], "data": {}}')) $$;
 CREATE FUNCTION pg_temp.n() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dcb_read() $$;
 
-SELECT plan(72);
+SELECT plan(74);
 
 -- events: NULL, shape of the argument.
 SELECT matches(pg_temp.err('SELECT dcb_append(NULL, NULL, NULL)'), '^22004: .*events', 'events NULL is 22004 naming events');
@@ -131,6 +131,8 @@ SELECT matches(pg_temp.ap('{"items": []}'), '^22023: .*filter\.items', 'dcb_appe
 SELECT matches(pg_temp.ap('{"items": [{"types": ["A"]}, {"tags": [""]}]}'), '^22023: .*filter\.items\[1\]\.tags\[0\]', 'dcb_append: a bad filter tag');
 SELECT matches(pg_temp.ap('{"items": [{"types": ["A"]}], "extra": true}'), '^22023: .*filter.*extra', 'dcb_append: an unknown filter key');
 SELECT matches(pg_temp.ap('[]'), '^22023: .*filter', 'dcb_append: a filter that is an array');
+SELECT matches(pg_temp.ap('null'), '^22023: .*filter', 'dcb_append: a JSON null filter is a wrong type, not "no condition" (that is SQL NULL)');
+SELECT matches(pg_temp.rd('null'), '^22023: .*filter', 'dcb_read: a JSON null filter is a wrong type');
 SELECT is(pg_temp.n(), 3::bigint, 'no append with a bad filter wrote anything');
 SELECT is(pg_temp.ap('{"items": [{"types": ["Ok"], "tags": ["v:1"]}]}'), 'no error', 'a valid conditional append still works');
 
