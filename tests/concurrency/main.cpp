@@ -31,6 +31,7 @@ const std::vector<Scenario> &all_scenarios() {
 	    {"isolation", "an open transaction blocks no other boundary", scenario_isolation},
 	    {"catchup", "whole-log catch-up readers deliver the whole log", scenario_catch_up},
 	    {"txn", "decisions inside explicit transactions see their own appends", scenario_transactions},
+	    {"idempotent", "the same batch and ids appended at once is stored once", scenario_idempotent},
 	};
 	return list;
 }

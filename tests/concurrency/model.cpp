@@ -121,7 +121,8 @@ std::string append_events_json(const std::string &call_id, const OptFilter &filt
 		const EventSpec &e = events[i];
 		out += i ? "," : "";
 		out += "{\"type\":" + json_string(e.type) + ",\"tags\":" + json_array(e.tags) +
-		       ",\"data\":" + json_object(e.data) + ",\"metadata\":{\"call\":" + json_string(call_id) +
+		       ",\"data\":" + json_object(e.data) + (e.id ? ",\"id\":" + json_string(*e.id) : std::string()) +
+		       ",\"metadata\":{\"call\":" + json_string(call_id) +
 		       ",\"idx\":" + std::to_string(i) + ",\"n\":" + std::to_string(events.size()) +
 		       ",\"filter\":" + filter_json + ",\"expected_max\":" + expected + "}}";
 	}

@@ -40,6 +40,7 @@ struct EventSpec {
 	std::string type;
 	std::vector<std::string> tags;
 	std::map<std::string, std::string> data;  // flat object of strings
+	std::optional<std::string> id;            // uuid text; makes the append idempotent
 };
 
 // The JSON array passed to dcb_append. Each event's metadata records (call, idx, n, filter, expected_max).

@@ -134,14 +134,15 @@ void scenario_course(const Settings &st, Outcome &out) {
 
 	std::latch go(students + 1);
 	auto t0 = Clock::now();
-	// Client `students` is the administrator: it raises course 1 to 12 and lowers course 2 to 7 mid-run.
+	// Client `students` is the administrator: it lowers course 2 to 7 at once (racing the first students)
+	// and raises course 1 to 12 a moment later.
 	run_threads(students + 1, out, [&](int s) {
 		go.arrive_and_wait();
 		Conn c(db);
 		std::mt19937_64 rng(st.seed * 7919 + s);
 		if (s == students) {
-			std::this_thread::sleep_for(std::chrono::milliseconds(30));
-			for (auto [k, cap] : {std::pair{1, 12}, std::pair{2, 7}}) {
+			for (auto [k, cap] : {std::pair{2, 7}, std::pair{1, 12}}) {
+				if (k == 1) std::this_thread::sleep_for(std::chrono::milliseconds(30));
 				Filter f = tag_filter(course_tag(k), course_types);
 				for (int attempt = 0;; ++attempt) {
 					auto seqs = read_seqs(c, f);
@@ -231,7 +232,7 @@ void scenario_course(const Settings &st, Outcome &out) {
 	for (int k = 0; k < courses; ++k)
 		filled += (k ? ", " : "") + course_tag(k) + " " + std::to_string(count[course_tag(k)]) + "/" +
 		          std::to_string(cap[course_tag(k)]);
-	out.figure(std::to_string(students) + " students, " + std::to_string(courses) + " courses (" + filled + "): " +
+	out.figure(std::to_string(students) + " students, " + std::to_string(courses) + " courses (subscribed/final capacity: " + filled + "): " +
 	           std::to_string(subscribed.load()) + " subscriptions, " + std::to_string(refused.load()) +
 	           " refusals, " + std::to_string(conflicts.load()) + " conflicts (40001) retried; " + fmt(secs) + " s");
 }

@@ -23,6 +23,7 @@ void scenario_disjoint(const Settings &st, Outcome &out);    // 5: disjoint boun
 void scenario_isolation(const Settings &st, Outcome &out);   // 6: open transaction blocks no other boundary
 void scenario_catch_up(const Settings &st, Outcome &out);    // 7: whole-log catch-up readers
 void scenario_transactions(const Settings &st, Outcome &out); // 8: decisions inside explicit transactions
+void scenario_idempotent(const Settings &st, Outcome &out);   // 9: the same ids appended concurrently
 
 const std::vector<Scenario> &all_scenarios();
 
