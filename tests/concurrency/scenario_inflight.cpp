@@ -4,9 +4,9 @@
 // clients append (unconditionally) and commit more hold:h events, which get higher seqs. While the lower
 // seq is in flight, deciders read the boundary and append with the max seq they read (or with dcb_head()),
 // and resuming catch-up readers (boundary and whole log) keep polling. Then the holder commits (rounds 1
-// and 2) or rolls back (round 3). Afterwards, on the final log: no read returned rows beyond the held seq
-// without it (G2), no decider's append missed it (G1), every catch-up reader delivered every event exactly
-// once and in order, and every dcb_head() value was safe.
+// and 2; in round 2 its append escalates to a coarse lock) or rolls back (round 3). Afterwards, on the
+// final log: no read returned rows beyond the held seq without it (G2), no decider's append missed it
+// (G1), every catch-up reader delivered every event exactly once and in order, every dcb_head() was safe.
 #include "scenarios.hpp"
 #include "tailer.hpp"
 
@@ -46,7 +46,11 @@ void scenario_inflight(const Settings &st, Outcome &out) {
 		Conn holder(db);
 		holder.exec("BEGIN");
 		const std::string held_call = "held-r" + std::to_string(r);
-		const std::vector<EventSpec> held_event = {{"Held", {H, "round:" + std::to_string(r)}, {}}};
+		std::vector<EventSpec> held_event = {{"Held", {H, "round:" + std::to_string(r)}, {}}};
+		if (r == 2) {  // this round's holder escalates: one coarse exclusive key instead of its own keys
+			holder.exec("SET LOCAL dcb.max_lock_keys = 4");
+			held_event.push_back({"Held", {H, "round:2", "escalated:yes"}, {}});
+		}
 		const int64_t sh = append(holder, held_call, std::nullopt, std::nullopt, held_event);
 		held_seqs += (r > 1 ? ", " : "") + std::to_string(sh) + (commit ? " (committed)" : " (rolled back)");
 
@@ -76,7 +80,7 @@ void scenario_inflight(const Settings &st, Outcome &out) {
 				std::this_thread::sleep_for(hold_for);
 				holding = false;
 				holder.exec(commit ? "COMMIT" : "ROLLBACK");
-				if (commit) rec.call({held_call, std::nullopt, std::nullopt, 1, sh});
+				if (commit) rec.call({held_call, std::nullopt, std::nullopt, static_cast<int>(held_event.size()), sh});
 				return;
 			}
 			Conn c(db);
