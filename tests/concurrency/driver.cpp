@@ -139,6 +139,13 @@ std::string fresh_database(const Settings &st, const std::string &scenario) {
 	std::string db = st.db_prefix + "_" + scenario;
 	{
 		Conn admin("postgres");
+		// A run that died mid-scenario may have left a prepared transaction (gid <db>_...) behind, which
+		// would keep the database from being dropped.
+		auto left = admin.exec("SELECT gid FROM pg_prepared_xacts WHERE database = $1 AND starts_with(gid, $1)", {db});
+		if (left.rows() > 0) {
+			Conn old(db);
+			for (int i = 0; i < left.rows(); ++i) old.exec("ROLLBACK PREPARED '" + left.text(i, 0) + "'");
+		}
 		admin.exec("DROP DATABASE IF EXISTS " + quote_ident(db) + " WITH (FORCE)");
 		admin.exec("CREATE DATABASE " + quote_ident(db));
 	}

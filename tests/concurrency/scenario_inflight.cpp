@@ -4,7 +4,8 @@
 // clients append (unconditionally) and commit more hold:h events, which get higher seqs. While the lower
 // seq is in flight, deciders read the boundary and append with the max seq they read (or with dcb_head()),
 // and resuming catch-up readers (boundary and whole log) keep polling. Then the holder commits (rounds 1
-// and 2; in round 2 its append escalates to a coarse lock) or rolls back (round 3). Afterwards, on the
+// and 2; in round 2 its append escalates to a coarse lock), rolls back (round 3), or prepares the
+// transaction and commits it with COMMIT PREPARED (round 4, two-phase commit). Afterwards, on the
 // final log: no read returned rows beyond the held seq without it (G2), no decider's append missed it
 // (G1), every catch-up reader delivered every event exactly once and in order, every dcb_head() was safe.
 #include "scenarios.hpp"
@@ -19,7 +20,7 @@ void scenario_inflight(const Settings &st, Outcome &out) {
 	const std::string H = "hold:h";
 	const Filter by_tag{{Item{{}, {H}, {}}}};
 	const Filter by_type_tag{{Item{{"Held", "Other", "Decided"}, {H}, {}}}};
-	const int rounds = 3;
+	const int rounds = 4;
 	const int others = 4, deciders = 4;
 	const auto hold_for = std::chrono::milliseconds(1500);
 	Recorder rec;
@@ -38,7 +39,9 @@ void scenario_inflight(const Settings &st, Outcome &out) {
 	auto t0 = Clock::now();
 
 	for (int r = 1; r <= rounds; ++r) {
-		const bool commit = r < rounds;
+		const bool commit = r != 3;
+		const bool prepared = r == 4;  // two-phase commit: the append stays in flight as a prepared transaction
+		const std::string gid = db + "_r" + std::to_string(r);
 		// The catch-up readers pause while the round is set up: a whole-log read waiting for sh would queue
 		// its lock ahead of the writers below; that interaction is the isolation scenario's business, here
 		// the point is what reads return once higher seqs are committed above an in-flight one.
@@ -52,7 +55,9 @@ void scenario_inflight(const Settings &st, Outcome &out) {
 			held_event.push_back({"Held", {H, "round:2", "escalated:yes"}, {}});
 		}
 		const int64_t sh = append(holder, held_call, std::nullopt, std::nullopt, held_event);
-		held_seqs += (r > 1 ? ", " : "") + std::to_string(sh) + (commit ? " (committed)" : " (rolled back)");
+		if (prepared) holder.exec("PREPARE TRANSACTION '" + gid + "'");
+		held_seqs += (r > 1 ? ", " : "") + std::to_string(sh) +
+		             (prepared ? " (prepared, then committed)" : commit ? " (committed)" : " (rolled back)");
 
 		// Higher seqs on the same boundary commit while sh is in flight (unconditional appends: no waiting).
 		run_threads(others, out, [&](int w) {
@@ -79,7 +84,7 @@ void scenario_inflight(const Settings &st, Outcome &out) {
 			if (d == 0) {
 				std::this_thread::sleep_for(hold_for);
 				holding = false;
-				holder.exec(commit ? "COMMIT" : "ROLLBACK");
+				holder.exec(prepared ? "COMMIT PREPARED '" + gid + "'" : commit ? "COMMIT" : "ROLLBACK");
 				if (commit) rec.call({held_call, std::nullopt, std::nullopt, static_cast<int>(held_event.size()), sh});
 				return;
 			}
