@@ -74,7 +74,7 @@ void scenario_random(const Settings &st, Outcome &out) {
 	const int clients = 16;
 	const int per_client = st.scaled(40);
 	Recorder rec;
-	std::atomic<int> conflicts{0}, ok_calls{0}, unconditional{0}, batched{0}, in_txn{0}, events{0};
+	std::atomic<int> conflicts{0}, ok_calls{0}, unconditional{0}, batched{0}, in_txn{0}, events{0}, fresh_reads{0};
 	std::vector<std::unique_ptr<Tailer>> tailers;
 	tailers.push_back(std::make_unique<Tailer>(db, "whole-100", std::nullopt, 100, out));
 	tailers.push_back(std::make_unique<Tailer>(db, "whole-7", std::nullopt, 7, out));
@@ -118,6 +118,17 @@ void scenario_random(const Settings &st, Outcome &out) {
 						++in_txn;
 					}
 					rec.call({call, f, expected, static_cast<int>(batch.size()), seq});
+					if (pick(rng, 3) == 0) {
+						// G5: a read started after the commit returns the committed event.
+						const EventSpec &last = batch.back();
+						Filter own{{Item{{last.type}, last.tags, last.data}}};
+						auto mine = read_seqs(c, own, seq - 1, 1);
+						rec.read({call + "/own", own, seq - 1, mine});
+						if (mine.empty() || mine.front() != seq)
+							out.violation("G5: after call " + call + " committed seq " + std::to_string(seq) + ", a read of " +
+							              describe(own) + " after " + std::to_string(seq - 1) + " did not return it");
+						++fresh_reads;
+					}
 					++ok_calls;
 					events += static_cast<int>(batch.size());
 					unconditional += !f;
@@ -146,7 +157,8 @@ void scenario_random(const Settings &st, Outcome &out) {
 	           std::to_string(events.load()) + " events; " + std::to_string(batched.load()) + " batches, " +
 	           std::to_string(unconditional.load()) + " unconditional, " + std::to_string(in_txn.load()) +
 	           " in explicit transactions), " + std::to_string(conflicts.load()) + " conflicts (40001); " +
-	           std::to_string(rec.reads()) + " reads and " + std::to_string(tailers.size()) + " catch-up readers (" +
+	           std::to_string(rec.reads()) + " reads (" + std::to_string(fresh_reads.load()) +
+	           " of one's own committed event) and " + std::to_string(tailers.size()) + " catch-up readers (" +
 	           std::to_string(tail_reads) + " pages) checked; " + fmt(secs) + " s");
 	if (secs > 44) out.figure("random: stopped at the 45 s bound before all iterations ran");
 }
