@@ -78,13 +78,18 @@ item_check_key_count(const ItemView &item) noexcept
 }
 
 std::size_t
-item_check_keys(const ItemView &item, Key *out) noexcept
+item_check_keys(const ItemView &item, Key *out, bool coarse) noexcept
 {
 	switch (item_probe(item))
 	{
 		case Probe::TagType:
 		{
 			const Key tag_hash = hash_tag(item.tags[primary_tag]);
+			if (coarse)
+			{
+				out[0] = lock_key_any_type_tag(tag_hash);
+				return 1;
+			}
 			for (std::size_t i = 0; i < item.ntypes; i++)
 				out[i] = lock_key_type_tag(hash_type(item.types[i]), tag_hash);
 			return item.ntypes;
@@ -113,35 +118,51 @@ sort_unique_keys(Key *keys, std::size_t n) noexcept
 }
 
 std::size_t
+condition_check_keys(const ItemView *items, std::size_t nitems, std::size_t max_keys, Key *out,
+					 bool *check_all) noexcept
+{
+	*check_all = nitems == 0;
+	for (int coarse = 0; coarse <= 1 && !*check_all; coarse++)
+	{
+		std::size_t n = 0;
+		for (std::size_t i = 0; i < nitems; i++)
+			n += item_check_keys(items[i], out + n, coarse == 1);
+		n = sort_unique_keys(out, n);
+		if (std::binary_search(out, out + n, lock_key_all()))
+			break; /* a payload-only item: the condition checks everything anyway */
+		if (n <= max_keys)
+			return n;
+	}
+	*check_all = true;
+	return 0;
+}
+
+std::size_t
 build_lock_plan(LockPlanInput &in, LockRequest *out, bool *escalated) noexcept
 {
 	in.nwrite = sort_unique_keys(in.write_keys, in.nwrite);
 	in.nid = sort_unique_keys(in.id_keys, in.nid);
-	in.ncheck = sort_unique_keys(in.check_keys, in.ncheck);
 
-	const bool escalate_write = in.nwrite + in.nid > in.max_keys;
+	const bool escalate = in.nwrite + in.nid > in.max_keys;
 	const bool checks = in.check_all || in.ncheck > 0;
 	std::size_t n = 0;
 
-	if (escalate_write)
-		out[n++] = {lock_key_escalation(), lock_exclusive};
+	if (escalate)
+		out[n++] = {lock_key_escalation(), lock_write};
 	else
 	{
 		for (std::size_t i = 0; i < in.nwrite; i++)
 			out[n++] = {in.write_keys[i], lock_write};
 		for (std::size_t i = 0; i < in.nid; i++)
-			out[n++] = {in.id_keys[i], lock_exclusive};
+			out[n++] = {in.id_keys[i], lock_id};
 	}
+	if (in.check_all)
+		out[n++] = {lock_key_all(), lock_check};
+	else
+		for (std::size_t i = 0; i < in.ncheck; i++)
+			out[n++] = {in.check_keys[i], lock_check};
 	if (checks)
-	{
-		if (in.check_all || in.ncheck > in.max_keys)
-			out[n++] = {lock_key_all(), lock_check};
-		else
-			for (std::size_t i = 0; i < in.ncheck; i++)
-				out[n++] = {in.check_keys[i], lock_check};
-	}
-	if (checks || (in.nid > 0 && !escalate_write))
-		out[n++] = {lock_key_escalation(), lock_escalation_check};
+		out[n++] = {lock_key_escalation(), lock_check};
 
 	std::sort(out, out + n, [](const LockRequest &a, const LockRequest &b) { return a.key < b.key; });
 	std::size_t m = 0;
@@ -153,7 +174,7 @@ build_lock_plan(LockPlanInput &in, LockRequest *out, bool *escalated) noexcept
 			out[m++] = out[i];
 	}
 	if (escalated)
-		*escalated = escalate_write;
+		*escalated = escalate;
 	return m;
 }
 

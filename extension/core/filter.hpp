@@ -67,9 +67,23 @@ std::size_t event_write_keys(const EventView &event, Key *out) noexcept;
  */
 constexpr std::size_t primary_tag = 0;
 
-/* Check keys of an item: (t,g) per type with the primary tag g; (*,g); (t,*) per type; or (*,*). */
+/*
+ * Check keys of an item: (t,g) per type with the primary tag g; (*,g) without types; (t,*) per type
+ * without tags; (*,*) for payload-only items. With coarse, an item with types and tags checks (*,g)
+ * instead: one key instead of one per type, still met by every matching event (it carries g), at
+ * the price of also waiting for writers of g's other types.
+ */
 std::size_t item_check_key_count(const ItemView &item) noexcept;
-std::size_t item_check_keys(const ItemView &item, Key *out) noexcept;
+std::size_t item_check_keys(const ItemView &item, Key *out, bool coarse = false) noexcept;
+
+/*
+ * The check keys of a condition (its items OR-ed), deduplicated and sorted into out (capacity: the
+ * sum of item_check_key_count). When there are more than max_keys, the coarse keys are used, and
+ * when even those are too many, *check_all is set: the condition checks (*,*), which every event
+ * writes. Returns the number of keys (0 with *check_all).
+ */
+std::size_t condition_check_keys(const ItemView *items, std::size_t nitems, std::size_t max_keys, Key *out,
+								 bool *check_all) noexcept;
 
 /* How an item's candidates are found (extension/pg/scan.cpp). */
 enum class Probe : std::uint8_t
@@ -84,16 +98,16 @@ Probe item_probe(const ItemView &item) noexcept;
 /*
  * Lock plan. Modes are abstract bits; the PostgreSQL layer maps a combined mask to a lock mode:
  *   Check -> ShareLock, Write -> RowExclusiveLock, Check|Write -> ShareRowExclusiveLock,
- *   Exclusive -> ExclusiveLock (wins over everything), EscalationCheck alone -> RowShareLock.
+ *   Id (alone or combined) -> ExclusiveLock.
  * Writers never block writers; checkers never block checkers; a checker and a writer of the same
- * key serialize. Acquired in ascending key order, so one call cannot deadlock with another.
+ * key serialize; appends of the same event id serialize. Acquired in ascending key order, so one
+ * call cannot deadlock with another.
  */
 enum LockBits : std::uint8_t
 {
 	lock_check = 1,
 	lock_write = 2,
-	lock_exclusive = 4,
-	lock_escalation_check = 8,
+	lock_id = 4,
 };
 
 struct LockRequest
@@ -108,10 +122,10 @@ struct LockPlanInput
 	std::size_t nwrite;
 	Key *id_keys; /* likewise */
 	std::size_t nid;
-	Key *check_keys; /* likewise; nullptr/0 when there is no condition */
+	const Key *check_keys; /* from condition_check_keys; nullptr/0 when there is no condition */
 	std::size_t ncheck;
-	bool check_all; /* the condition (or read) covers every event: check (*,*) */
-	std::size_t max_keys; /* keys this call may still take (the transaction's remaining budget) */
+	bool check_all;		  /* the condition (or read) covers every event: check (*,*) */
+	std::size_t max_keys; /* write and id keys this call may still take (the transaction's budget) */
 };
 
 /* Upper bound of the plan's size, for the caller's buffer. */
@@ -123,10 +137,10 @@ lock_plan_capacity(const LockPlanInput &in) noexcept
 
 /*
  * Builds the plan into out (capacity lock_plan_capacity) sorted by key, one entry per key; returns
- * the entry count. More than max_keys distinct write/id keys escalate the writer to one
- * ExclusiveLock on the escalation key; more than max_keys check keys collapse to (*,*). Every call
- * that checks, or that writes ids, also takes the escalation key in RowShareLock, which conflicts
- * only with an escalated writer.
+ * the entry count. A writer with more than max_keys distinct write and id keys escalates: it takes
+ * the escalation key for writing instead (and no id keys: the unique index on ids still stops a
+ * duplicate). Every condition also checks the escalation key, so an escalated writer meets every
+ * checker and reader, while escalated writers, like all writers, do not block each other.
  */
 std::size_t build_lock_plan(LockPlanInput &in, LockRequest *out, bool *escalated) noexcept;
 

@@ -103,3 +103,19 @@ require_read_committed(const char *function)
 }
 
 } // namespace dcb::pg
+
+namespace dcb::pg {
+
+void
+require_gap_free_reads(const char *function)
+{
+	if (RecoveryInProgress() && !standby_reads)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("%s is not gap-free on a standby", function),
+				 errdetail("An event still in flight on the primary can commit after events with higher positions "
+						   "are already visible here, and a read would skip it."),
+				 errhint("Read from the primary, or SET dcb.standby_reads = on to accept reads that may skip such "
+						 "events (fine for queries, not for decisions or catch-up readers).")));
+}
+
+} // namespace dcb::pg

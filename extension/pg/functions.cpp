@@ -26,7 +26,7 @@ namespace {
 Snapshot
 barrier_snapshot(const Filter *filter)
 {
-	LockPlan plan = plan_locks(filter, nullptr, 0);
+	LockPlan plan = plan_locks(filter, nullptr, 0, true);
 	bool *newly = static_cast<bool *>(palloc(sizeof(bool) * (plan.n + 1)));
 	acquire_locks(plan, newly);
 	PushActiveSnapshot(GetLatestSnapshot());
@@ -125,7 +125,7 @@ find_stored_ids(const Event *evs, int n, Snapshot snapshot, int64 *last_seq)
 int64
 append(const Filter *condition, int64 expected_max, const Event *evs, int n)
 {
-	LockPlan plan = plan_locks(condition, evs, n);
+	LockPlan plan = plan_locks(condition, evs, n, false);
 	acquire_locks(plan, nullptr);
 
 	PushActiveSnapshot(GetLatestSnapshot());
@@ -210,6 +210,7 @@ extern "C" Datum
 dcb_read(PG_FUNCTION_ARGS)
 {
 	require_read_committed("dcb_read()");
+	require_gap_free_reads("dcb_read()");
 
 	Filter filter;
 	if (PG_ARGISNULL(0))
@@ -247,6 +248,7 @@ extern "C" Datum
 dcb_head(PG_FUNCTION_ARGS)
 {
 	require_read_committed("dcb_head()");
+	require_gap_free_reads("dcb_head()");
 	Filter all;
 	match_all_filter(&all);
 	Snapshot snapshot = barrier_snapshot(&all);

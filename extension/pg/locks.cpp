@@ -14,9 +14,9 @@ namespace {
 constexpr uint16 dcb_lock_space = 0xDCB;
 
 /*
- * Keys this transaction holds (approximately: keys taken twice are counted twice). The budget
- * dcb.max_lock_keys is per transaction, so a loop of appends in one transaction cannot exhaust the
- * shared lock table either: once the budget is spent, further calls escalate.
+ * Keys this transaction holds (a key held in two modes counts twice). The budget is per transaction,
+ * so a loop of appends in one transaction cannot exhaust the shared lock table either: once it is
+ * spent, further calls escalate.
  */
 int64 keys_held_in_xact = 0;
 
@@ -35,22 +35,28 @@ set_tag(LOCKTAG *tag, Key key)
 LOCKMODE
 mode_of(std::uint8_t bits)
 {
-	if (bits & lock_exclusive)
+	if (bits & lock_id)
 		return ExclusiveLock;
 	if ((bits & lock_check) && (bits & lock_write))
 		return ShareRowExclusiveLock;
 	if (bits & lock_check)
 		return ShareLock;
-	if (bits & lock_write)
-		return RowExclusiveLock;
-	return RowShareLock; /* lock_escalation_check alone */
+	return RowExclusiveLock;
+}
+
+/* The transaction's budget (dcb.max_lock_keys, by default 4 x max_locks_per_transaction). */
+size_t
+lock_key_budget()
+{
+	return static_cast<size_t>(max_lock_keys);
 }
 
 } // namespace
 
 LockPlan
-plan_locks(const Filter *condition, const Event *events, int nevents)
+plan_locks(const Filter *condition, const Event *events, int nevents, bool barrier)
 {
+	const size_t budget = lock_key_budget();
 	size_t nwrite = 0, nid = 0, ncheck = 0;
 	for (int i = 0; i < nevents; i++)
 	{
@@ -63,9 +69,8 @@ plan_locks(const Filter *condition, const Event *events, int nevents)
 	LockPlanInput in{};
 	in.write_keys = static_cast<Key *>(palloc(sizeof(Key) * (nwrite + 1)));
 	in.id_keys = static_cast<Key *>(palloc(sizeof(Key) * (nid + 1)));
-	in.check_keys = static_cast<Key *>(palloc(sizeof(Key) * (ncheck + 1)));
-	in.check_all = condition != nullptr && condition->nitems == 0;
-	in.max_keys = static_cast<size_t>(std::max<int64>(0, max_lock_keys - keys_held_in_xact));
+	/* a barrier's keys are released at once, so only held keys count against the budget */
+	in.max_keys = static_cast<size_t>(std::max<int64>(0, static_cast<int64>(budget) - keys_held_in_xact));
 
 	for (int i = 0; i < nevents; i++)
 	{
@@ -78,15 +83,27 @@ plan_locks(const Filter *condition, const Event *events, int nevents)
 			in.id_keys[in.nid++] = lock_key_event_id(bytes);
 		}
 	}
-	for (int i = 0; condition && i < condition->nitems; i++)
-		in.ncheck += item_check_keys(condition->items[i].view, in.check_keys + in.ncheck);
+
+	Key *check_keys = nullptr;
+	if (condition)
+	{
+		ItemView *items = static_cast<ItemView *>(palloc(sizeof(ItemView) * (condition->nitems + 1)));
+		for (int i = 0; i < condition->nitems; i++)
+			items[i] = condition->items[i].view;
+		check_keys = static_cast<Key *>(palloc(sizeof(Key) * (ncheck + 1)));
+		in.ncheck = condition_check_keys(items, condition->nitems, barrier ? budget : in.max_keys, check_keys,
+										 &in.check_all);
+		in.check_keys = check_keys;
+		pfree(items);
+	}
 
 	LockPlan plan;
 	plan.requests = static_cast<LockRequest *>(palloc(sizeof(LockRequest) * lock_plan_capacity(in)));
 	plan.n = build_lock_plan(in, plan.requests, &plan.escalated);
 	pfree(in.write_keys);
 	pfree(in.id_keys);
-	pfree(in.check_keys);
+	if (check_keys)
+		pfree(check_keys);
 	return plan;
 }
 
@@ -99,8 +116,7 @@ register_lock_accounting()
 void
 acquire_locks(const LockPlan &plan, bool *newly)
 {
-	if (!newly)
-		keys_held_in_xact += plan.n;
+
 	for (size_t i = 0; i < plan.n; i++)
 	{
 		LOCKTAG tag;
@@ -108,6 +124,8 @@ acquire_locks(const LockPlan &plan, bool *newly)
 		LockAcquireResult res = LockAcquire(&tag, mode_of(plan.requests[i].bits), false, false);
 		if (newly)
 			newly[i] = res == LOCKACQUIRE_OK;
+		else if (res == LOCKACQUIRE_OK)
+			keys_held_in_xact++; /* keys taken again, like (*,*), are counted once */
 	}
 }
 

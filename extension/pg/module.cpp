@@ -18,6 +18,7 @@ int max_filter_items = 100;
 int max_tags_per_event = 100;
 int max_lock_keys = 256;
 int max_payload_bytes = 1024 * 1024;
+bool standby_reads = false;
 
 } // namespace dcb::pg
 
@@ -34,11 +35,18 @@ _PG_init(void)
 							&max_filter_items, 100, 1, 100000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("dcb.max_tags_per_event", "Maximum number of tags on one event.", nullptr,
 							&max_tags_per_event, 100, 1, 100000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	/* The default budget follows the lock table's sizing: 4 x max_locks_per_transaction. */
 	DefineCustomIntVariable(
-		"dcb.max_lock_keys", "Lock keys a transaction may take before its appends escalate to coarse locks.",
-		"Past the budget an append's events take one exclusive key instead of theirs, and its condition checks "
-		"(*,*): this bounds a transaction's use of the shared lock table, at the cost of concurrency.",
-		&max_lock_keys, 256, 4, 1000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+		"dcb.max_lock_keys", "Lock keys a transaction may hold before its appends escalate to a coarse lock.",
+		"Past the budget an append's events take the escalation key instead of their own keys (conditional "
+		"appends and reads then wait for it), and conditions check coarser keys: this bounds the use of the "
+		"shared lock table. The default is 4 x max_locks_per_transaction.",
+		&max_lock_keys, 4 * max_locks_per_xact, 4, 10000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomBoolVariable(
+		"dcb.standby_reads", "Allows dcb_read() and dcb_head() on a hot standby, where they are not gap-free.",
+		"On a standby an event still in flight on the primary can commit after a higher position is already "
+		"visible, so a read there may skip it. Leave off for decisions and catch-up readers.",
+		&standby_reads, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("dcb.max_payload_bytes", "Maximum size of one event's data or metadata.", nullptr,
 							&max_payload_bytes, 1024 * 1024, 64, MaxAllocSize / 2, PGC_USERSET, GUC_UNIT_BYTE,
 							nullptr, nullptr, nullptr);

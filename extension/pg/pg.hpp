@@ -24,6 +24,7 @@ extern "C" {
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
@@ -61,6 +62,7 @@ extern int max_filter_items;
 extern int max_tags_per_event;
 extern int max_lock_keys;
 extern int max_payload_bytes;
+extern bool standby_reads;
 
 /* A filter item as parsed from jsonb; strings point into the argument datum. */
 struct Item
@@ -114,14 +116,15 @@ void parse_filter(Jsonb *filter, Filter *out);
 Event *parse_events(Jsonb *events, int *nevents);
 void match_all_filter(Filter *out);
 
-/* locks.cpp: the lock plan of an append (condition may be null) or of a read barrier. */
+/* locks.cpp: the lock plan of an append (condition may be null) or of a read barrier (condition
+ * only, keys released at once). */
 struct LockPlan
 {
 	LockRequest *requests;
 	size_t n;
 	bool escalated;
 };
-LockPlan plan_locks(const Filter *condition, const Event *events, int nevents);
+LockPlan plan_locks(const Filter *condition, const Event *events, int nevents, bool barrier);
 /* Acquires in key order. Without newly, the locks are held to the end of the transaction and count
  * against its dcb.max_lock_keys budget; with newly (a barrier), records which requests this call
  * acquired, for release_locks. */
@@ -158,7 +161,9 @@ enum EventAttr
  * returns the last position. */
 int64 insert_events(const Event *evs, int n);
 
-/* Refuses isolation levels at which the guarantees could not hold. */
+/* Refuses isolation levels at which the guarantees could not hold, and reads on a standby unless
+ * dcb.standby_reads allows them. */
 void require_read_committed(const char *function);
+void require_gap_free_reads(const char *function);
 
 } // namespace dcb::pg

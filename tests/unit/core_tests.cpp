@@ -51,10 +51,10 @@ write_keys(Event &e)
 }
 
 std::vector<Key>
-check_keys(const Item &item)
+check_keys(const Item &item, bool coarse = false)
 {
 	std::vector<Key> keys(item_check_key_count(item.view()));
-	keys.resize(item_check_keys(item.view(), keys.data()));
+	keys.resize(item_check_keys(item.view(), keys.data(), coarse));
 	return keys;
 }
 
@@ -124,63 +124,100 @@ TEST_CASE("check keys per probe kind")
 	CHECK(item_probe(Item{{}, {}, true}.view()) == Probe::All);
 }
 
+namespace {
+
+int
+bits_in(const std::vector<LockRequest> &plan, Key k)
+{
+	for (auto &r : plan)
+		if (r.key == k)
+			return int(r.bits);
+	return 0;
+}
+
+std::vector<LockRequest>
+plan_of(LockPlanInput in, bool *escalated)
+{
+	std::vector<LockRequest> plan(lock_plan_capacity(in));
+	plan.resize(build_lock_plan(in, plan.data(), escalated));
+	return plan;
+}
+
+} // namespace
+
 TEST_CASE("lock plan: sorted, merged modes, escalation")
 {
 	Key w[] = {5, 3, 5, 9};
-	Key c[] = {9, 1, 1};
-	LockPlanInput in{w, 4, nullptr, 0, c, 3, false, 64};
-	std::vector<LockRequest> out(lock_plan_capacity(in));
+	Key c[] = {1, 9};
 	bool escalated = true;
-	out.resize(build_lock_plan(in, out.data(), &escalated));
+	auto out = plan_of({w, 4, nullptr, 0, c, 2, false, 64}, &escalated);
 	CHECK_FALSE(escalated);
 	REQUIRE(out.size() == 5);
 	CHECK(std::is_sorted(out.begin(), out.end(), [](auto &a, auto &b) { return a.key < b.key; }));
-	auto bits = [&](Key k) {
-		for (auto &r : out)
-			if (r.key == k)
-				return int(r.bits);
-		return -1;
-	};
-	CHECK(bits(1) == lock_check);
-	CHECK(bits(3) == lock_write);
-	CHECK(bits(5) == lock_write);
-	CHECK(bits(9) == (lock_check | lock_write));
-	CHECK(bits(lock_key_escalation()) == lock_escalation_check);
+	CHECK(bits_in(out, 1) == lock_check);
+	CHECK(bits_in(out, 3) == lock_write);
+	CHECK(bits_in(out, 5) == lock_write);
+	CHECK(bits_in(out, 9) == (lock_check | lock_write));
+	CHECK(bits_in(out, lock_key_escalation()) == lock_check);
 
-	SUBCASE("a writer over the cap takes one exclusive escalation key")
+	SUBCASE("a writer over the budget writes the escalation key instead of its keys and ids")
 	{
-		std::vector<Key> many(100);
+		std::vector<Key> many(100), ids{7, 8};
 		for (std::size_t i = 0; i < many.size(); i++)
 			many[i] = 1000 + i;
-		LockPlanInput big{many.data(), many.size(), nullptr, 0, nullptr, 0, false, 64};
-		std::vector<LockRequest> plan(lock_plan_capacity(big));
-		plan.resize(build_lock_plan(big, plan.data(), &escalated));
+		auto plan = plan_of({many.data(), many.size(), ids.data(), ids.size(), nullptr, 0, false, 64}, &escalated);
 		CHECK(escalated);
 		REQUIRE(plan.size() == 1);
 		CHECK(plan[0].key == lock_key_escalation());
-		CHECK(plan[0].bits == lock_exclusive);
-	}
-	SUBCASE("a checker over the cap checks (*,*)")
-	{
-		std::vector<Key> many(100);
-		for (std::size_t i = 0; i < many.size(); i++)
-			many[i] = 1000 + i;
-		LockPlanInput big{nullptr, 0, nullptr, 0, many.data(), many.size(), false, 64};
-		std::vector<LockRequest> plan(lock_plan_capacity(big));
-		plan.resize(build_lock_plan(big, plan.data(), &escalated));
-		CHECK_FALSE(escalated);
-		CHECK(plan.size() == 2);
-		CHECK(std::any_of(plan.begin(), plan.end(), [](auto &r) { return r.key == lock_key_all(); }));
-	}
-	SUBCASE("an unconditional writer without ids does not touch the escalation key")
-	{
-		Key w2[] = {7};
-		LockPlanInput only{w2, 1, nullptr, 0, nullptr, 0, false, 64};
-		std::vector<LockRequest> plan(lock_plan_capacity(only));
-		plan.resize(build_lock_plan(only, plan.data(), &escalated));
-		CHECK(plan.size() == 1);
 		CHECK(plan[0].bits == lock_write);
 	}
+	SUBCASE("ids are exclusive keys; an unconditional writer does not touch the escalation key")
+	{
+		Key w2[] = {7};
+		Key ids[] = {42};
+		auto plan = plan_of({w2, 1, ids, 1, nullptr, 0, false, 64}, &escalated);
+		CHECK(plan.size() == 2);
+		CHECK(bits_in(plan, 7) == lock_write);
+		CHECK(bits_in(plan, 42) == lock_id);
+		CHECK(bits_in(plan, lock_key_escalation()) == 0);
+	}
+	SUBCASE("a condition on everything checks (*,*)")
+	{
+		auto plan = plan_of({nullptr, 0, nullptr, 0, nullptr, 0, true, 64}, &escalated);
+		CHECK(bits_in(plan, lock_key_all()) == lock_check);
+		CHECK(bits_in(plan, lock_key_escalation()) == lock_check);
+	}
+}
+
+TEST_CASE("condition check keys: fine, then per tag, then everything")
+{
+	std::vector<std::string> tag_names, type_names{"A", "B", "C"};
+	for (int i = 0; i < 40; i++)
+		tag_names.push_back("slot:" + std::to_string(i));
+	std::vector<std::vector<sv>> tag_lists;
+	for (auto &t : tag_names)
+		tag_lists.push_back({t});
+	std::vector<sv> types(type_names.begin(), type_names.end());
+	std::vector<ItemView> items;
+	for (auto &tl : tag_lists)
+		items.push_back({types.data(), types.size(), tl.data(), tl.size(), false});
+	std::vector<Key> out(items.size() * types.size());
+	bool all = true;
+
+	CHECK(condition_check_keys(items.data(), items.size(), 120, out.data(), &all) == 120);
+	CHECK_FALSE(all);
+	CHECK(std::binary_search(out.begin(), out.begin() + 120, lock_key_type_tag(hash_type("B"), hash_tag("slot:7"))));
+
+	CHECK(condition_check_keys(items.data(), items.size(), 100, out.data(), &all) == 40);
+	CHECK_FALSE(all);
+	CHECK(std::binary_search(out.begin(), out.begin() + 40, lock_key_any_type_tag(hash_tag("slot:7"))));
+
+	CHECK(condition_check_keys(items.data(), items.size(), 10, out.data(), &all) == 0);
+	CHECK(all);
+
+	ItemView payload_only{nullptr, 0, nullptr, 0, true};
+	CHECK(condition_check_keys(&payload_only, 1, 100, out.data(), &all) == 0);
+	CHECK(all);
 }
 
 TEST_CASE("uuid parsing accepts uuid_in's forms")
@@ -205,7 +242,7 @@ TEST_CASE("uuid parsing accepts uuid_in's forms")
  * tags; payload items may match any event), the event's write keys and the item's check keys
  * intersect. Small universes make matches frequent.
  */
-TEST_CASE("property: every matching event writes one of the item's check keys")
+TEST_CASE("property: every matching event writes one of the item's check keys (fine and coarse)")
 {
 	std::mt19937_64 rng(20261127);
 	const std::vector<std::string> types{"A", "B", "C", "D", "*", ""};
@@ -230,10 +267,14 @@ TEST_CASE("property: every matching event writes one of the item's check keys")
 		if (!item_matches(item.view(), e.view()))
 			continue;
 		matches++;
-		std::vector<Key> c = check_keys(item);
-		bool meet = std::any_of(c.begin(), c.end(), [&](Key k) { return std::find(w.begin(), w.end(), k) != w.end(); });
-		if (!meet)
-			FAIL("matching event does not write any check key of the item");
+		for (bool coarse : {false, true})
+		{
+			std::vector<Key> c = check_keys(item, coarse);
+			bool meet =
+				std::any_of(c.begin(), c.end(), [&](Key k) { return std::find(w.begin(), w.end(), k) != w.end(); });
+			if (!meet)
+				FAIL("matching event does not write any check key of the item (coarse: " << coarse << ")");
+		}
 	}
 	CHECK(matches > 10000);
 }
@@ -248,28 +289,20 @@ TEST_CASE("property: the lock plan keeps every requested key with at least its m
 			k = rng() % 50;
 		for (auto &k : c)
 			k = rng() % 50;
-		std::vector<Key> w0 = w, c0 = c;
-		LockPlanInput in{w.data(), w.size(), nullptr, 0, c.data(), c.size(), false, 30};
-		std::vector<LockRequest> plan(lock_plan_capacity(in));
+		std::sort(c.begin(), c.end());
+		c.erase(std::unique(c.begin(), c.end()), c.end());
+		std::vector<Key> w0 = w;
 		bool escalated = false;
-		plan.resize(build_lock_plan(in, plan.data(), &escalated));
+		auto plan = plan_of({w.data(), w.size(), nullptr, 0, c.data(), c.size(), false, 30}, &escalated);
 		REQUIRE(std::is_sorted(plan.begin(), plan.end(), [](auto &a, auto &b) { return a.key < b.key; }));
-		auto bits_of = [&](Key k) {
-			for (auto &r : plan)
-				if (r.key == k)
-					return int(r.bits);
-			return 0;
-		};
 		if (escalated)
-			CHECK((bits_of(lock_key_escalation()) & lock_exclusive) != 0);
+			CHECK((bits_in(plan, lock_key_escalation()) & lock_write) != 0);
 		else
 			for (Key k : w0)
-				CHECK((bits_of(k) & lock_write) != 0);
-		std::set<Key> distinct_checks(c0.begin(), c0.end());
-		if (distinct_checks.size() > 30)
-			CHECK((bits_of(lock_key_all()) & lock_check) != 0);
-		else
-			for (Key k : c0)
-				CHECK((bits_of(k) & lock_check) != 0);
+				CHECK((bits_in(plan, k) & lock_write) != 0);
+		for (Key k : c)
+			CHECK((bits_in(plan, k) & lock_check) != 0);
+		if (!c.empty())
+			CHECK((bits_in(plan, lock_key_escalation()) & lock_check) != 0);
 	}
 }
