@@ -159,6 +159,11 @@ void scenario_isolation(const Settings &st, Outcome &out) {
 						if (e.sqlstate != "57014") throw;
 						probe_result = "the probe waited for the open transactions until its 3 s timeout (allowed)";
 					}
+					// Cancelled or not, the probe's session holds no dcb lock once its statement is over.
+					auto held = c.exec("SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory'");
+					if (held.i64(0, 0) != 0)
+						out.violation("isolation: after the probe " + std::string(phase.name) + " ended, its idle session still holds " +
+						              held.text(0, 0) + " advisory locks");
 				}
 				std::this_thread::sleep_until(end);
 				done = true;
