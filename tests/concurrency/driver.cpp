@@ -17,6 +17,21 @@ void Outcome::violation(const std::string &v) {
 	if (++by_kind_[v.substr(0, v.find(':'))] <= shown_per_kind) violations_.push_back(v);
 }
 
+size_t Outcome::total() const {
+	std::lock_guard g(mu_);
+	return total_;
+}
+
+std::vector<std::string> Outcome::shown_violations() const {
+	std::lock_guard g(mu_);
+	return violations_;
+}
+
+std::vector<std::string> Outcome::figures() const {
+	std::lock_guard g(mu_);
+	return figures_;
+}
+
 std::string Outcome::counts_by_kind() const {
 	std::lock_guard g(mu_);
 	std::string out;

@@ -34,12 +34,12 @@ class Outcome {
 	void violation(const std::string &v);
 	void violations(const std::vector<std::string> &vs);
 	void figure(const std::string &f);
-	bool passed() const { return total_ == 0; }
-	size_t total() const { return total_; }
-	std::vector<std::string> shown_violations() const { return violations_; }
+	bool passed() const { return total() == 0; }
+	size_t total() const;
+	std::vector<std::string> shown_violations() const;
 	// "G1: 12, G2: 3, ..." — violations counted by the kind their text starts with (up to the first ':')
 	std::string counts_by_kind() const;
-	std::vector<std::string> figures() const { return figures_; }
+	std::vector<std::string> figures() const;
 
   private:
 	mutable std::mutex mu_;
