@@ -67,7 +67,7 @@ std::vector<std::string> split(std::string_view s) {
 
 }  // namespace
 
-std::string with_dbname(const std::string& dsn, const std::string& dbname) {
+std::string with_dbname(const std::string& dsn, const std::string& dbname, const std::string& extra_options) {
 	char* err = nullptr;
 	PQconninfoOption* opts = PQconninfoParse(dsn.c_str(), &err);
 	if (!opts) {
@@ -83,12 +83,18 @@ std::string with_dbname(const std::string& dsn, const std::string& dbname) {
 		}
 		return q + "'";
 	};
-	std::string out;
+	std::string out, options = extra_options;
 	for (auto* o = opts; o->keyword; ++o) {
-		if (std::string_view(o->keyword) == "dbname" || !o->val) continue;
+		std::string_view key(o->keyword);
+		if (key == "dbname" || !o->val) continue;
+		if (key == "options") {
+			options = std::string(o->val) + (options.empty() ? "" : " " + options);
+			continue;
+		}
 		out += std::string(o->keyword) + "=" + quote(o->val) + " ";
 	}
 	PQconninfoFree(opts);
+	if (!options.empty()) out += "options=" + quote(options) + " ";
 	return out + "dbname=" + quote(dbname);
 }
 
@@ -116,6 +122,18 @@ std::string ensure_extension(const std::string& dsn) {
 	}
 	auto r = exec(c.get(), "SELECT extversion FROM pg_extension WHERE extname = 'dcb'");
 	return PQgetvalue(r.get(), 0, 0);
+}
+
+std::string current_wal_lsn(const std::string& dsn) {
+	auto c = connect(dsn);
+	auto r = exec(c.get(), "SELECT pg_current_wal_lsn()::text");
+	return PQgetvalue(r.get(), 0, 0);
+}
+
+bool replayed_up_to(const std::string& standby_dsn, const std::string& lsn) {
+	auto c = connect(standby_dsn);
+	auto r = exec(c.get(), "SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false)", {lsn});
+	return std::string_view(PQgetvalue(r.get(), 0, 0)) == "t";
 }
 
 std::int64_t count_events(const std::string& dsn) {

@@ -16,8 +16,9 @@ struct SetupError : std::runtime_error {
 	using std::runtime_error::runtime_error;
 };
 
-// `dsn` (keyword=value or URI) with its dbname replaced.
-std::string with_dbname(const std::string& dsn, const std::string& dbname);
+// `dsn` (keyword=value or URI) with its dbname replaced, and `extra_options` (server options such as
+// "-c dcb.standby_reads=on") appended to its options.
+std::string with_dbname(const std::string& dsn, const std::string& dbname, const std::string& extra_options = {});
 
 // CREATE DATABASE (returns false when it already existed) / DROP DATABASE IF EXISTS ... WITH (FORCE).
 bool create_database(const std::string& admin_dsn, const std::string& dbname);
@@ -25,6 +26,10 @@ void drop_database(const std::string& admin_dsn, const std::string& dbname);
 
 // CREATE EXTENSION IF NOT EXISTS dcb; returns the installed version.
 std::string ensure_extension(const std::string& dsn);
+
+// The primary's current WAL position, and whether a standby has replayed up to such a position.
+std::string current_wal_lsn(const std::string& dsn);
+bool replayed_up_to(const std::string& standby_dsn, const std::string& lsn);
 
 // Number of events in the log (dcb_head() may be larger: seqs have gaps).
 std::int64_t count_events(const std::string& dsn);
