@@ -198,6 +198,8 @@ void scenario_catch_up(const Settings &st, Outcome &out) {
 		}
 		for (int i = 0; i < per_writer; ++i) {
 			auto batch = random_batch(rng, 5);
+			if (t == 0 && i % 10 == 5)  // now and then a large batch: all of it or nothing becomes visible
+				for (int k = 0; k < 300; ++k) batch.push_back({kTypes[k % 3], {kTags[k % 5]}, {{"k", "x"}}});
 			OptFilter f = chance(rng, 0.5) ? OptFilter() : Filter{{Item{{}, {kTags[pick(rng, 5)]}, {}}}};
 			const bool slow = chance(rng, 0.25);
 			const bool abort = slow && chance(rng, 0.2);
