@@ -47,9 +47,9 @@ EventStore EventStore::connect(const std::string& conninfo, StoreOptions options
 	std::shared_ptr<Backend> replica;
 	if (!options.replica.empty())
 		replica = std::make_shared<detail::PoolBackend>(options.replica, options.pool_size, options.cancel_grace);
-	// Fail fast on a wrong conninfo: open (and keep) one primary connection now.
-	detail::ScalarSink head;
-	primary->execute(StatementCall{StatementKind::head, {}, {}}, head, {});
+	// Fail fast on a wrong conninfo: open one primary connection now (it stays in the pool). No SQL runs:
+	// even dcb_head() may wait for in-flight appends.
+	primary->warm_up();
 	return with_backend(std::move(primary), std::move(replica), std::move(options));
 }
 

@@ -50,6 +50,8 @@ public:
 	void execute_batch(std::span<const StatementCall> calls, std::span<RowSink* const> sinks, const ExecutionControl& control,
 	                   std::vector<std::exception_ptr>& errors) override;
 	std::string_view name() const override { return "pool"; }
+	/// Opens a connection (or checks one out) and returns it to the pool; throws ConnectionError.
+	void warm_up() { (void)pool_.acquire({}); }
 
 private:
 	ConnectionPool pool_;

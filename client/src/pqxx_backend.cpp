@@ -59,6 +59,29 @@ private:
 	std::thread thread_;
 };
 
+/// libpqxx's what() is libpq's full message ("ERROR:  msg\nDETAIL:  ...\nHINT:  ..."): split it up.
+[[noreturn]] void raise_split(const std::string& sqlstate, const std::string& what) {
+	std::string message, detail, hint;
+	std::size_t pos = 0;
+	while (pos < what.size()) {
+		std::size_t end = what.find('\n', pos);
+		if (end == std::string::npos) end = what.size();
+		std::string line = what.substr(pos, end - pos);
+		pos = end + 1;
+		auto strip = [&](const char* prefix) {
+			const std::string p(prefix);
+			if (line.rfind(p, 0) != 0) return false;
+			line = line.substr(p.size());
+			while (!line.empty() && line.front() == ' ') line.erase(0, 1);
+			return true;
+		};
+		if (strip("DETAIL:")) detail = line;
+		else if (strip("HINT:")) hint = line;
+		else if (message.empty() && (strip("ERROR:") || strip("FATAL:") || !line.empty())) message = line;
+	}
+	throw_error(sqlstate, message.empty() ? what : message, detail, hint);
+}
+
 class PqxxBackend final : public Backend {
 public:
 	explicit PqxxBackend(::pqxx::transaction_base& tx) : tx_(tx) {}
@@ -90,7 +113,16 @@ public:
 					throw Timeout(state, "dcb: deadline exceeded; the statement was canceled", e.what());
 				if (state == "57014" && watchdog.canceled())
 					throw Canceled(state, "dcb: canceled; the statement was canceled", e.what());
-				throw_error(state.empty() ? "XX000" : state, e.what());
+				raise_split(state.empty() ? "XX000" : state, e.what());
+			} catch (const ::pqxx::serialization_failure& e) {
+				// libpqxx 6.4 turns SQLSTATE 40001 into this class, which carries no SQLSTATE
+				raise_split("40001", e.what());
+			} catch (const ::pqxx::deadlock_detected& e) {
+				raise_split("40P01", e.what());
+			} catch (const ::pqxx::statement_completion_unknown& e) {
+				throw ConnectionError("40003", std::string("dcb: ") + e.what());
+			} catch (const ::pqxx::transaction_rollback& e) {
+				raise_split("40000", e.what());
 			} catch (const ::pqxx::broken_connection& e) {
 				throw ConnectionError("08006", std::string("dcb: ") + e.what());
 			} catch (const ::pqxx::in_doubt_error& e) {

@@ -1,0 +1,10 @@
+// Compile check: the BAD variant must not compile, the good one must (tests/client/check_compile.cmake).
+#include <dcb/filter_builder.hpp>
+
+dcb::Filter check() {
+#ifdef DCB_BAD
+	return dcb::build_event_filter().matching().any_event_type_of({"A"}).occurred_from(dcb::Timestamp{}).occurred_from(dcb::Timestamp{}).finalize();
+#else
+	return dcb::build_event_filter().matching().any_event_type_of({"A"}).occurred_from(dcb::Timestamp{}).and_occurred_until(dcb::Timestamp{}).finalize();
+#endif
+}

@@ -1,0 +1,103 @@
+// connection_tests.cpp — borrowed PGconn* inside the caller's transaction, pipeline batches, connection errors.
+#include <doctest/doctest.h>
+
+#include "test_db.hpp"
+
+#include <thread>
+
+using dcb::P;
+
+TEST_CASE("borrowed PGconn: appends join the caller's transaction") {
+	auto conn = dcb_test::connect_raw();
+	auto store = dcb::EventStore::borrow(conn.get());
+	auto pooled = dcb::EventStore::connect(dcb_test::dsn());
+	const std::string k = dcb_test::unique("borrowed");
+	auto filter = dcb::build_event_filter().matching().any_predicate_of({P("K", k)}).finalize();
+	const dcb::Event e{.type = "A", .data = "{}", .tags = {"K:" + k}};
+
+	dcb_test::exec(conn.get(), "BEGIN");
+	store.append(filter, 0, {e});
+	CHECK(store.query(filter).events.size() == 1);   // the transaction sees its own append (G5)
+	// (other sessions' reads of this boundary would wait for this transaction: G5)
+	dcb_test::exec(conn.get(), "ROLLBACK");
+	CHECK(pooled.query(filter).events.empty());
+
+	dcb_test::exec(conn.get(), "BEGIN");
+	dcb_test::exec(conn.get(), "CREATE TEMP TABLE side_effect(x int)");
+	const auto seq = store.append(filter, 0, {e});
+	dcb_test::exec(conn.get(), "COMMIT");
+	auto r = pooled.query(filter);
+	REQUIRE(r.events.size() == 1);
+	CHECK(r.events[0].seq == seq);
+
+	// a second store over the same connection finds the prepared statements instead of failing
+	auto again = dcb::EventStore::borrow(conn.get());
+	dcb_test::exec(conn.get(), "BEGIN");
+	CHECK(again.query(filter).events.size() == 1);
+	dcb_test::exec(conn.get(), "COMMIT");
+	CHECK(PQtransactionStatus(conn.get()) == PQTRANS_IDLE);
+}
+
+TEST_CASE("append_batch: one round trip, independent outcomes") {
+	const std::string k = dcb_test::unique("batch");
+	auto filter = dcb::build_event_filter().matching().any_predicate_of({P("K", k)}).finalize();
+	auto run = [&](const dcb::EventStore& store) {
+		const auto head = store.query(filter).max_seq;
+		std::vector<dcb::AppendRequest> reqs = {
+		    {filter, head, {dcb::Event{.type = "A", .data = "1", .tags = {"K:" + k}}}},
+		    {filter, head, {dcb::Event{.type = "A", .data = "2", .tags = {"K:" + k}}}},  // conflicts with the first
+		    {std::nullopt, 0, {dcb::Event{.type = "B", .data = "3", .tags = {"K:" + k}}, dcb::Event{.type = "B", .data = "4", .tags = {"K:" + k}}}},
+		};
+		auto out = store.append_batch(reqs);
+		REQUIRE(out.size() == 3);
+		CHECK(out[0].ok());
+		CHECK_FALSE(out[1].ok());
+		CHECK_THROWS_AS(std::rethrow_exception(out[1].error), dcb::ConcurrencyConflict);
+		CHECK(out[2].ok());
+		CHECK(out[2].last_seq > out[0].last_seq);
+		CHECK(store.query(filter, {.after = head}).events.size() == 3);
+	};
+	SUBCASE("pool") { run(dcb::EventStore::connect(dcb_test::dsn())); }
+	SUBCASE("borrowed") {
+		auto conn = dcb_test::connect_raw();
+		run(dcb::EventStore::borrow(conn.get()));
+		CHECK(PQpipelineStatus(conn.get()) == PQ_PIPELINE_OFF);
+		CHECK(dcb_test::exec(conn.get(), "SELECT 41 + 1") == "42");  // the connection is usable afterwards
+	}
+}
+
+TEST_CASE("connection errors") {
+	CHECK_THROWS_AS(dcb::EventStore::connect("host=127.0.0.1 port=1 connect_timeout=2"), dcb::ConnectionError);
+	try {
+		dcb::EventStore::connect(dcb_test::dsn() + " dbname=dcb_no_such_database_here");
+		FAIL("expected ConnectionError");
+	} catch (const dcb::ConnectionError& e) {
+		CHECK(std::string(e.what()).find("dcb_no_such_database_here") != std::string::npos);
+	}
+}
+
+TEST_CASE("the pool replaces a killed connection; execute() retries over it") {
+	const std::string app = "dcb_kill_test";
+	auto store = dcb::EventStore::connect(dcb_test::dsn() + " application_name=" + app, dcb::StoreOptions{.pool_size = 1});
+	auto admin = dcb_test::connect_raw();
+	auto kill = [&] {
+		dcb_test::exec(admin.get(), "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '" + app + "'");
+		for (int i = 0; i < 100; ++i) {
+			if (dcb_test::exec(admin.get(), "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "'") == "0") return;
+			std::this_thread::sleep_for(std::chrono::milliseconds(20));
+		}
+		FAIL("the backend did not go away");
+	};
+	const std::string k = dcb_test::unique("kill");
+	auto filter = dcb::build_event_filter().matching().any_predicate_of({P("K", k)}).finalize();
+	CHECK(store.query(filter).events.empty());
+	kill();
+	CHECK_THROWS_AS(store.query(filter), dcb::ConnectionError);
+	CHECK(store.query(filter).events.empty());  // a fresh connection
+	kill();
+	auto result = store.execute(filter, [&](const std::vector<dcb::StoredEvent>& seen) {
+		return seen.empty() ? std::vector<dcb::Event>{dcb::Event{.type = "A", .data = "1", .tags = {"K:" + k}}} : std::vector<dcb::Event>{};
+	});
+	CHECK(result.appended == 1);
+	CHECK(store.query(filter).events.size() == 1);
+}

@@ -1,0 +1,98 @@
+// support_tests.cpp — error mapping, traceparent, uuids, retry backoff, the spdlog line format.
+#include <doctest/doctest.h>
+
+#include <dcb/dcb.hpp>
+#ifdef DCB_TEST_HAVE_SPDLOG
+#include <dcb/spdlog.hpp>
+#endif
+
+#include <set>
+
+template <typename E>
+static bool maps_to(const char* sqlstate, const char* message = "m") {
+	try {
+		dcb::throw_error(sqlstate, message, "d", "h");
+	} catch (const E& e) {
+		return e.sqlstate() == sqlstate && e.detail() == "d" && e.hint() == "h" && std::string(e.what()) == message;
+	} catch (...) {
+	}
+	return false;
+}
+
+TEST_CASE("SQLSTATE → exception type") {
+	CHECK(maps_to<dcb::ConcurrencyConflict>("40001", "dcb: append condition failed"));
+	CHECK(maps_to<dcb::DuplicateEventId>("23505"));
+	CHECK(maps_to<dcb::InvalidArgument>("22023"));
+	CHECK(maps_to<dcb::InvalidArgument>("22004"));
+	CHECK(maps_to<dcb::InvalidArgument>("22P02"));
+	CHECK(maps_to<dcb::ConnectionError>("08006"));
+	CHECK(maps_to<dcb::ConnectionError>("57P01"));
+	CHECK(maps_to<dcb::Timeout>("57014", "canceling statement due to statement timeout"));
+	CHECK(maps_to<dcb::Canceled>("57014", "canceling statement due to user request"));
+	CHECK_FALSE(maps_to<dcb::Timeout>("57014", "canceling statement due to user request"));
+	CHECK_FALSE(maps_to<dcb::ConcurrencyConflict>("40P01"));  // deadlock is not an append conflict
+	CHECK(maps_to<dcb::Error>("42883"));
+	// every specific error is a dcb::Error
+	CHECK(maps_to<dcb::Error>("40001"));
+}
+
+TEST_CASE("traceparent: parse, generate, child, SQL comment") {
+	const std::string tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+	auto p = dcb::TraceParent::parse(tp);
+	REQUIRE(p);
+	CHECK(p->trace_id == "4bf92f3577b34da6a3ce929d0e0e4736");
+	CHECK(p->span_id == "00f067aa0ba902b7");
+	CHECK(p->sampled);
+	CHECK(p->to_string() == tp);
+	auto c = p->child();
+	CHECK(c.trace_id == p->trace_id);
+	CHECK(c.span_id != p->span_id);
+	CHECK(dcb::TraceParent::parse(c.to_string()));
+	CHECK(dcb::TraceParent::parse(dcb::TraceParent::generate().to_string()));
+	CHECK_FALSE(dcb::TraceParent::parse("00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
+	CHECK_FALSE(dcb::TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7"));
+	CHECK_FALSE(dcb::TraceParent::parse("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"));
+	CHECK(dcb::traceparent_sql_comment(tp) == "/*traceparent='" + tp + "'*/ ");
+	CHECK(dcb::traceparent_sql_comment("*/ DROP TABLE x; /*") == "");
+	CHECK(dcb::traceparent_sql_comment("") == "");
+	CHECK(dcb::LogContext{tp}.trace_id() == "4bf92f3577b34da6a3ce929d0e0e4736");
+	CHECK(dcb::LogContext{tp}.span_id() == "00f067aa0ba902b7");
+	CHECK(dcb::LogContext{"garbage"}.trace_id().empty());
+}
+
+TEST_CASE("uuids are version 4 and distinct") {
+	std::set<std::string> seen;
+	for (int i = 0; i < 1000; ++i) {
+		const std::string u = dcb::new_uuid();
+		REQUIRE(u.size() == 36);
+		CHECK(u[8] == '-');
+		CHECK(u[14] == '4');
+		CHECK(std::string("89ab").find(u[19]) != std::string::npos);
+		seen.insert(u);
+	}
+	CHECK(seen.size() == 1000);
+}
+
+TEST_CASE("retry backoff: exponential, capped, jittered") {
+	using std::chrono::microseconds;
+	dcb::RetryPolicy p{.max_attempts = 5, .initial_backoff = microseconds(1000), .max_backoff = microseconds(5000), .multiplier = 2.0, .jitter = 0.5};
+	CHECK(p.backoff(1, 0.0) == microseconds(1000));
+	CHECK(p.backoff(2, 0.0) == microseconds(2000));
+	CHECK(p.backoff(3, 0.0) == microseconds(4000));
+	CHECK(p.backoff(4, 0.0) == microseconds(5000));   // capped
+	CHECK(p.backoff(10, 0.0) == microseconds(5000));
+	CHECK(p.backoff(2, 1.0) == microseconds(1000));   // full draw of 50 % jitter
+	CHECK(p.backoff(2, 0.5) == microseconds(1500));
+	p.jitter = 0;
+	CHECK(p.backoff(2, 1.0) == microseconds(2000));
+}
+
+#ifdef DCB_TEST_HAVE_SPDLOG
+TEST_CASE("spdlog adapter line format") {
+	const std::string tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+	dcb::LogContext ctx{tp};
+	CHECK(dcb::SpdlogLogger::format("query completed", {{"event_count", "3"}, {"query", "SELECT 1"}}, &ctx) ==
+	      "query completed event_count=3 query=\"SELECT 1\" trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7");
+	CHECK(dcb::SpdlogLogger::format("m", {{"k", "a\"b"}}) == "m k=\"a\\\"b\"");
+}
+#endif
