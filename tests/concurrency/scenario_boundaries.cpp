@@ -141,10 +141,24 @@ void scenario_isolation(const Settings &st, Outcome &out) {
 		std::vector<double> latencies;
 		std::atomic<int> errors{0};
 		std::atomic<bool> done{false};
-		std::string probe_result = "no probe";
-		// Clients [0, clients) work on B accounts; client `clients` runs the phase's probe.
-		run_threads(clients + 1, out, [&](int t) {
+		std::string probe_result = "no probe", lock_waits;
+		// Clients [0, clients) work on B accounts; client `clients` runs the phase's probe; the last one
+		// looks at the lock waits in this database 1.2 s into the phase (to explain a failure).
+		run_threads(clients + 2, out, [&](int t) {
 			Conn c(db);
+			if (t == clients + 1) {
+				std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+				auto r = c.exec("SELECT l.mode, count(*), count(DISTINCT (l.classid, l.objid)) FROM pg_locks l "
+				                "WHERE l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+				                "AND l.locktype = 'advisory' AND NOT l.granted GROUP BY l.mode ORDER BY 1");
+				std::string w;
+				for (int i = 0; i < r.rows(); ++i)
+					w += (i ? ", " : "") + r.text(i, 1) + " x " + r.text(i, 0) + " (on " + r.text(i, 2) + " key" +
+					     (r.text(i, 2) == "1" ? ")" : "s)");
+				std::lock_guard g(mu);
+				lock_waits = w.empty() ? "no lock waits" : "waiting lock requests: " + w;
+				return;
+			}
 			if (t == clients) {
 				c.exec("SET statement_timeout = '3s'");
 				auto end = Clock::now() + window;
@@ -207,7 +221,8 @@ void scenario_isolation(const Settings &st, Outcome &out) {
 			out.violation("G3/G5: " + std::to_string(errors.load()) + " reads/appends on other boundaries failed " + phase.name);
 		out.figure(std::string("B clients ") + phase.name + ": " + std::to_string(latencies.size()) + " ops, " +
 		           std::to_string(errors.load()) + " failed, latency p50 " + fmt(percentile(latencies, 0.5), 2) +
-		           " ms, max " + fmt(percentile(latencies, 1.0), 2) + " ms; " + probe_result);
+		           " ms, max " + fmt(percentile(latencies, 1.0), 2) + " ms; " + probe_result + "; 1.2 s in, " +
+		           lock_waits);
 	}
 	double secs = seconds_since(t0);
 	h0.exec("COMMIT");
