@@ -58,6 +58,7 @@ int setup(const char* program) {
 		return skip_or_fail(std::string(program) + ": no PostgreSQL server: " + PQerrorMessage(admin.get()));
 	g_dbname = "dcb_client_test_" + std::to_string(getpid());
 	try {
+		exec(admin.get(), "SET client_min_messages = warning");
 		exec(admin.get(), "DROP DATABASE IF EXISTS " + g_dbname);
 		exec(admin.get(), "CREATE DATABASE " + g_dbname);
 	} catch (const std::exception& e) {
