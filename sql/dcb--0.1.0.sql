@@ -49,6 +49,7 @@ SELECT pg_catalog.pg_extension_config_dump('dcb.events_seq', '');
 -- Nothing but the functions below may write the log.
 REVOKE ALL ON ALL TABLES IN SCHEMA dcb FROM PUBLIC;
 REVOKE ALL ON SEQUENCE dcb.events_seq FROM PUBLIC;
+GRANT SELECT ON SEQUENCE dcb.events_seq TO PUBLIC; -- reads note the last position handed out
 GRANT USAGE ON SCHEMA dcb TO PUBLIC;
 GRANT SELECT ON dcb.events TO PUBLIC;
 

@@ -6,10 +6,10 @@
  *           end of the transaction) → fresh snapshot → idempotency lookup → condition check →
  *           take positions and insert. Among appends that could conflict, locks order the whole
  *           critical section, so seq order equals commit order where it matters.
- *   read:   take the filter's check keys in Share mode (waits out in-flight appends that could
- *           match), take the snapshot while holding them, release them at once, then scan. Any
- *           matching event not in the snapshot will get a seq above everything the snapshot holds.
- *   head:   the same barrier over (*,*), then the highest visible seq.
+ *   read:   note the last position handed out (h), wait for the transactions holding write locks
+ *           on the filter's check keys (without queueing a lock request), take the snapshot,
+ *           return matching events with positions <= h (see barrier_snapshot).
+ *   head:   the same barrier over (*,*), then the highest visible position <= h.
  */
 #include "pg/pg.hpp"
 
@@ -22,17 +22,34 @@ PG_FUNCTION_INFO_V1(dcb_head);
 namespace dcb::pg {
 namespace {
 
-/* Takes the barrier locks of a read, then a snapshot, then lets the locks go. */
+/* The last position handed out by dcb.events_seq (0 before the first). */
+int64
+last_assigned_position()
+{
+	LOCAL_FCINFO(fcinfo, 1);
+	InitFunctionCallInfoData(*fcinfo, nullptr, 1, InvalidOid, nullptr, nullptr);
+	fcinfo->args[0].value = ObjectIdGetDatum(catalog().events_seq);
+	fcinfo->args[0].isnull = false;
+	Datum last = pg_sequence_last_value(fcinfo);
+	return fcinfo->isnull ? 0 : DatumGetInt64(last);
+}
+
+/*
+ * The read barrier. Notes the last position handed out (h), waits for the transactions that hold a
+ * write lock on the read's keys at that moment (without queueing a lock request, so appends that
+ * start meanwhile are not held up), then takes the snapshot. A matching event with a position <= h
+ * was written by a transaction that took its keys before h was read: it has ended by now, so the
+ * snapshot shows the event if it committed. Returning only positions <= h is therefore gap-free;
+ * a matching event committed before the read started has a position <= h, so nothing is stale.
+ */
 Snapshot
-barrier_snapshot(const Filter *filter)
+barrier_snapshot(const Filter *filter, int64 *upto)
 {
 	LockPlan plan = plan_locks(filter, nullptr, 0, true);
-	bool *newly = static_cast<bool *>(palloc(sizeof(bool) * (plan.n + 1)));
-	acquire_locks(plan, newly);
-	PushActiveSnapshot(GetLatestSnapshot());
-	release_locks(plan, newly);
-	pfree(newly);
+	*upto = last_assigned_position();
+	wait_for_writers(plan);
 	pfree(plan.requests);
+	PushActiveSnapshot(GetLatestSnapshot());
 	return GetActiveSnapshot();
 }
 
@@ -55,7 +72,7 @@ record_conflict(void *arg, TupleTableSlot *ev)
  * unique violation naming the id.
  */
 bool
-find_stored_ids(const Event *evs, int n, Snapshot snapshot, int64 *last_seq)
+find_stored_ids(const Event *evs, int n, int64 *last_seq)
 {
 	int with_id = 0;
 	for (int i = 0; i < n; i++)
@@ -66,7 +83,14 @@ find_stored_ids(const Event *evs, int n, Snapshot snapshot, int64 *last_seq)
 	const Catalog &cat = catalog();
 	Relation events = table_open(cat.events, AccessShareLock);
 	Relation idx = index_open(cat.events_id_idx, AccessShareLock);
-	IndexScanDesc scan = index_beginscan(events, idx, snapshot, 1, 0);
+	/*
+	 * A dirty snapshot also shows ids that another transaction is inserting right now: an escalated
+	 * batch does not lock its ids, so a retry racing it waits for it here (as a unique index would)
+	 * and then finds the ids stored, instead of failing on the index.
+	 */
+	SnapshotData dirty;
+	InitDirtySnapshot(dirty);
+	IndexScanDesc scan = index_beginscan(events, idx, &dirty, 1, 0);
 	TupleTableSlot *slot = table_slot_create(events, nullptr);
 
 	int stored = 0, first_missing = -1, first_stored = -1;
@@ -76,8 +100,21 @@ find_stored_ids(const Event *evs, int n, Snapshot snapshot, int64 *last_seq)
 			continue;
 		ScanKeyData key;
 		ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(&evs[i].id));
-		index_rescan(scan, &key, 1, nullptr, 0);
-		if (!index_getnext_slot(scan, ForwardScanDirection, slot))
+		bool found;
+		for (;;)
+		{
+			index_rescan(scan, &key, 1, nullptr, 0);
+			found = index_getnext_slot(scan, ForwardScanDirection, slot);
+			if (!found || !TransactionIdIsValid(dirty.xmin))
+				break;
+			/* being inserted by a transaction in progress: wait for its outcome, then look again */
+			TransactionId xwait = dirty.xmin;
+			ItemPointerData tid = slot->tts_tid;
+			index_endscan(scan);
+			XactLockTableWait(xwait, events, &tid, XLTW_None);
+			scan = index_beginscan(events, idx, &dirty, 1, 0);
+		}
+		if (!found)
 		{
 			if (first_missing < 0)
 				first_missing = i;
@@ -126,13 +163,13 @@ int64
 append(const Filter *condition, int64 expected_max, const Event *evs, int n)
 {
 	LockPlan plan = plan_locks(condition, evs, n, false);
-	acquire_locks(plan, nullptr);
+	acquire_locks(plan);
 
 	PushActiveSnapshot(GetLatestSnapshot());
 	Snapshot snapshot = GetActiveSnapshot();
 
 	int64 last = 0;
-	if (find_stored_ids(evs, n, snapshot, &last))
+	if (find_stored_ids(evs, n, &last))
 	{
 		PopActiveSnapshot();
 		return last;
@@ -141,7 +178,7 @@ append(const Filter *condition, int64 expected_max, const Event *evs, int n)
 	if (condition)
 	{
 		Conflict conflict{0};
-		ScanRequest req{condition, expected_max, 1, true, record_conflict, &conflict};
+		ScanRequest req{condition, expected_max, PG_INT64_MAX, 1, true, record_conflict, &conflict};
 		if (scan_events(req, snapshot) > 0)
 			ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE), errmsg("dcb: append condition failed"),
 							errdetail("expected_max is %lld, but the event at seq %lld matches the filter.",
@@ -236,8 +273,9 @@ dcb_read(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
 	ReadOutput out{rsinfo->setResult, rsinfo->setDesc};
 
-	Snapshot snapshot = barrier_snapshot(&filter);
-	ScanRequest req{&filter, after, limit, backwards, emit_row, &out};
+	int64 upto;
+	Snapshot snapshot = barrier_snapshot(&filter, &upto);
+	ScanRequest req{&filter, after, upto, limit, backwards, emit_row, &out};
 	scan_events(req, snapshot);
 	PopActiveSnapshot();
 	return (Datum) 0;
@@ -251,13 +289,16 @@ dcb_head(PG_FUNCTION_ARGS)
 	require_gap_free_reads("dcb_head()");
 	Filter all;
 	match_all_filter(&all);
-	Snapshot snapshot = barrier_snapshot(&all);
+	int64 upto;
+	Snapshot snapshot = barrier_snapshot(&all, &upto);
 
 	const Catalog &cat = catalog();
 	Relation events = table_open(cat.events, AccessShareLock);
 	Relation pkey = index_open(cat.events_pkey, AccessShareLock);
-	IndexScanDesc scan = index_beginscan(events, pkey, snapshot, 0, 0);
-	index_rescan(scan, nullptr, 0, nullptr, 0);
+	ScanKeyData key;
+	ScanKeyInit(&key, 1, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(upto));
+	IndexScanDesc scan = index_beginscan(events, pkey, snapshot, 1, 0);
+	index_rescan(scan, &key, 1, nullptr, 0);
 	TupleTableSlot *slot = table_slot_create(events, nullptr);
 	int64 head = 0;
 	if (index_getnext_slot(scan, BackwardScanDirection, slot))

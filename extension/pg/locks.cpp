@@ -114,32 +114,30 @@ register_lock_accounting()
 }
 
 void
-acquire_locks(const LockPlan &plan, bool *newly)
+acquire_locks(const LockPlan &plan)
 {
-
 	for (size_t i = 0; i < plan.n; i++)
 	{
 		LOCKTAG tag;
 		set_tag(&tag, plan.requests[i].key);
-		LockAcquireResult res = LockAcquire(&tag, mode_of(plan.requests[i].bits), false, false);
-		if (newly)
-			newly[i] = res == LOCKACQUIRE_OK;
-		else if (res == LOCKACQUIRE_OK)
+		if (LockAcquire(&tag, mode_of(plan.requests[i].bits), false, false) == LOCKACQUIRE_OK)
 			keys_held_in_xact++; /* keys taken again, like (*,*), are counted once */
 	}
 }
 
 void
-release_locks(const LockPlan &plan, const bool *newly)
+wait_for_writers(const LockPlan &plan)
 {
+	List *tags = NIL;
 	for (size_t i = 0; i < plan.n; i++)
 	{
-		if (!newly[i])
-			continue;
-		LOCKTAG tag;
-		set_tag(&tag, plan.requests[i].key);
-		LockRelease(&tag, mode_of(plan.requests[i].bits), false);
+		LOCKTAG *tag = static_cast<LOCKTAG *>(palloc(sizeof(LOCKTAG)));
+		set_tag(tag, plan.requests[i].key);
+		tags = lappend(tags, tag);
 	}
+	/* Waits for the transactions holding conflicting locks now, without queueing a request. */
+	WaitForLockersMultiple(tags, ShareLock, false);
+	list_free_deep(tags);
 }
 
 } // namespace dcb::pg

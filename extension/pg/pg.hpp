@@ -125,11 +125,11 @@ struct LockPlan
 	bool escalated;
 };
 LockPlan plan_locks(const Filter *condition, const Event *events, int nevents, bool barrier);
-/* Acquires in key order. Without newly, the locks are held to the end of the transaction and count
- * against its dcb.max_lock_keys budget; with newly (a barrier), records which requests this call
- * acquired, for release_locks. */
-void acquire_locks(const LockPlan &plan, bool *newly);
-void release_locks(const LockPlan &plan, const bool *newly);
+/* Acquires in key order; the locks are held to the end of the transaction and count against its
+ * dcb.max_lock_keys budget. */
+void acquire_locks(const LockPlan &plan);
+/* Waits until no transaction that holds a write lock on the plan's keys now is still running. */
+void wait_for_writers(const LockPlan &plan);
 void register_lock_accounting();
 
 /* scan.cpp: events matching a filter after a position, merged from index probes in seq order. */
@@ -137,6 +137,7 @@ struct ScanRequest
 {
 	const Filter *filter;
 	int64 after;
+	int64 upto;	 /* only events with seq <= upto (a read's safe horizon) */
 	int64 limit; /* 0: no limit */
 	bool backwards;
 	/* Called for each matching event; returns false to stop. */

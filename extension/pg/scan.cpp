@@ -252,7 +252,7 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 	for (int i = 0; i < nspecs; i++)
 	{
 		ProbeScan *p = &probes[i];
-		ScanKeyData keys[3];
+		ScanKeyData keys[4];
 		int nkeys = 0;
 		Relation heap, index;
 		p->spec = specs[i];
@@ -268,6 +268,7 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 				index = idx_tag;
 				ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(p->spec.tag_key));
 				ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
+				ScanKeyInit(&keys[nkeys++], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
 				p->seq_attno = 2;
 				break;
 			case Probe::Type:
@@ -278,6 +279,7 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 				ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_TEXTEQ,
 							PointerGetDatum(cstring_to_text_with_len(p->spec.type.data(), (int) p->spec.type.size())));
 				ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
+				ScanKeyInit(&keys[nkeys++], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
 				p->seq_attno = attr_seq;
 				break;
 			case Probe::All:
@@ -285,6 +287,7 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 				heap = events;
 				index = idx_pkey;
 				ScanKeyInit(&keys[nkeys++], 1, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
+				ScanKeyInit(&keys[nkeys++], 1, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
 				p->seq_attno = attr_seq;
 				break;
 		}
