@@ -2,8 +2,9 @@
  * locks.cpp — turns an append's or a read's keys into heavyweight locks.
  *
  * Keys live in the advisory (user) lock method, in a key space of their own (field4 = 0xDCB, shown
- * as objsubid 3275 in pg_locks), so they cannot collide with pg_advisory_lock() keys. Lock waits are
- * ordinary lock waits: they honour lock_timeout and statement_timeout, can be cancelled, and are
+ * as objsubid 3275 in pg_locks), so they cannot collide with pg_advisory_lock() keys. Appends hold
+ * them to the end of the transaction; reads take none and only wait for the current holders. Waits
+ * are ordinary lock waits: they honour lock_timeout and statement_timeout, can be cancelled, and are
  * seen by the deadlock detector (which never fires for single calls, as keys are taken in order).
  */
 #include "pg/pg.hpp"
