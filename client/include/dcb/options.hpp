@@ -24,7 +24,12 @@ struct CallOptions {
 	/// The caller's current span (W3C traceparent) used as the parent of the library's span.
 	std::string traceparent;
 
-	static CallOptions within(Clock::duration timeout) { return CallOptions{.deadline = Clock::now() + timeout}; }
+	/// Options whose deadline is `timeout` from now.
+	static CallOptions within(Clock::duration timeout) {
+		CallOptions o;
+		o.deadline = Clock::now() + timeout;
+		return o;
+	}
 };
 
 struct QueryOptions {

@@ -1,0 +1,27 @@
+# check_headers.cmake — every public header compiles on its own under strict warnings (run by CTest):
+#   cmake -DCXX=... -DINCLUDE=<client/include> -DEXTRA_INCLUDES="dir;dir" -DWORK=<dir> -P check_headers.cmake
+file(GLOB headers RELATIVE ${INCLUDE} ${INCLUDE}/dcb/*.hpp)
+if(NOT headers)
+	message(FATAL_ERROR "no headers found in ${INCLUDE}")
+endif()
+set(extra "")
+foreach(dir IN LISTS EXTRA_INCLUDES)
+	list(APPEND extra -I${dir})
+endforeach()
+file(MAKE_DIRECTORY ${WORK})
+set(failed "")
+foreach(h IN LISTS headers)
+	string(MAKE_C_IDENTIFIER ${h} id)
+	file(WRITE ${WORK}/${id}.cpp "#include <${h}>\n")
+	execute_process(COMMAND ${CXX} -std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
+	                        -I${INCLUDE} ${extra} ${WORK}/${id}.cpp
+	                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+	if(NOT rc EQUAL 0)
+		message("${h} does not compile on its own:\n${out}")
+		list(APPEND failed ${h})
+	endif()
+endforeach()
+if(failed)
+	message(FATAL_ERROR "not self-contained: ${failed}")
+endif()
+message(STATUS "self-contained: ${headers}")
