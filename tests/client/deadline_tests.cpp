@@ -24,9 +24,11 @@ struct Blocker {
 	}
 	dcb::Event event() const { return dcb::Event{.type = "Blocker", .data = "{}", .tags = {"K:" + key}}; }
 	void commit() { dcb_test::exec(conn.get(), "COMMIT"); }
-	/// Number of statements of `app` still running on the server.
+	/// Number of statements of `app` still running on the server (asked on a new connection, in autocommit:
+	/// pg_stat_activity is read once per transaction).
 	int running(const std::string& app) {
-		return std::stoi(dcb_test::exec(conn.get(), "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND application_name = '" + app + "'"));
+		auto watcher = dcb_test::connect_raw();
+		return std::stoi(dcb_test::exec(watcher.get(), "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND application_name = '" + app + "'"));
 	}
 };
 

@@ -162,9 +162,11 @@ TEST_CASE("the span's traceparent is in the SQL the server runs") {
 	dcb_test::exec(blocker.get(), "BEGIN");
 	dcb_test::exec(blocker.get(), "SELECT dcb_append('" + filter.to_json() + "', 0, '" + dcb::events_to_json({e}) + "')");
 	std::thread t([&] { CHECK_THROWS_AS(store.append(filter, 0, {e}, dcb::CallOptions::within(10s)), dcb::ConcurrencyConflict); });
+	// pg_stat_activity is read once per transaction: poll from a connection of its own, in autocommit
+	auto watcher = dcb_test::connect_raw();
 	std::string seen;
-	for (int i = 0; i < 200 && seen.empty(); ++i) {
-		seen = dcb_test::exec(blocker.get(), "SELECT query FROM pg_stat_activity WHERE query LIKE '/*traceparent=%dcb_append%' AND pid <> pg_backend_pid()");
+	for (int i = 0; i < 500 && seen.empty(); ++i) {
+		seen = dcb_test::exec(watcher.get(), "SELECT query FROM pg_stat_activity WHERE query LIKE '/*traceparent=%dcb_append%' AND pid <> pg_backend_pid()");
 		if (seen.empty()) std::this_thread::sleep_for(10ms);
 	}
 	dcb_test::exec(blocker.get(), "COMMIT");
