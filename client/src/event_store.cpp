@@ -7,18 +7,27 @@
 #include "instrumentation.hpp"
 #include "pool.hpp"
 #include "row_sinks.hpp"
+#include "statement_calls.hpp"
 
 #include <algorithm>
 
 namespace dcb {
 
-namespace {
+namespace detail {
 
 ExecutionControl control_of(const CallOptions& c) { return ExecutionControl{c.deadline, c.stop}; }
 
-std::optional<std::string> read_filter_param(const Filter& f) {
-	if (f.matches_all_events() && !f.occurred_from() && !f.occurred_until()) return std::nullopt;  // NULL: every event
-	return f.to_json();
+StatementCall read_call(const Filter& f, std::int64_t after, std::optional<std::int32_t> limit, bool backwards,
+                        const std::string& traceparent) {
+	if (after < 0) throw InvalidArgument("22023", "dcb: after must not be negative");
+	if (limit && *limit <= 0) throw InvalidArgument("22023", "dcb: limit must be positive");
+	StatementCall call{StatementKind::read, {}, traceparent_sql_comment(traceparent)};
+	std::optional<std::string> filter;  // NULL: every event
+	if (!f.matches_all_events() || f.occurred_from() || f.occurred_until()) filter = f.to_json();
+	call.params = {std::move(filter), std::to_string(after),
+	               limit ? std::optional<std::string>(std::to_string(*limit)) : std::nullopt,
+	               std::string(backwards ? "true" : "false")};
+	return call;
 }
 
 StatementCall append_call(const std::optional<Filter>& filter, std::int64_t expected_max, const std::vector<Event>& events,
@@ -31,7 +40,10 @@ StatementCall append_call(const std::optional<Filter>& filter, std::int64_t expe
 	return call;
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::append_call;
+using detail::control_of;
 
 EventStore EventStore::with_backend(std::shared_ptr<Backend> primary, std::shared_ptr<Backend> replica, StoreOptions options) {
 	if (!primary) throw InvalidArgument("22004", "dcb: a store needs a primary backend");
@@ -67,12 +79,7 @@ QueryResult EventStore::query(const Filter& filter, const QueryOptions& options)
 	detail::Operation op(impl_->options, "query", spans::query, options.call.traceparent,
 	                     {{"consistency", options.consistency == Consistency::strong ? "strong" : "eventual"}});
 	try {
-		if (options.after < 0) throw InvalidArgument("22023", "dcb: after must not be negative");
-		if (options.limit && *options.limit <= 0) throw InvalidArgument("22023", "dcb: limit must be positive");
-		StatementCall call{StatementKind::read, {}, traceparent_sql_comment(op.traceparent())};
-		call.params = {read_filter_param(filter), std::to_string(options.after),
-		               options.limit ? std::optional<std::string>(std::to_string(*options.limit)) : std::nullopt,
-		               std::string(options.backwards ? "true" : "false")};
+		StatementCall call = detail::read_call(filter, options.after, options.limit, options.backwards, op.traceparent());
 		detail::EventSink sink;
 		const auto t0 = Clock::now();
 		impl_->reader(options.consistency).execute(call, sink, control_of(options.call));
@@ -132,44 +139,6 @@ std::int64_t EventStore::append(const Filter& filter, std::int64_t expected_max,
 		op.succeed("eventstore operation: append",
 		           {{"event_count", std::to_string(events.size())}, {"expected_sequence", std::to_string(expected_max)}});
 		return *sink.value;
-	} catch (const std::exception& e) {
-		op.fail(e);
-		throw;
-	}
-}
-
-std::vector<AppendOutcome> EventStore::append_batch(const std::vector<AppendRequest>& requests, const CallOptions& options) const {
-	detail::Operation op(impl_->options, "append", spans::append, options.traceparent,
-	                     {{"batch_size", std::to_string(requests.size())}});
-	try {
-		std::vector<StatementCall> calls;
-		calls.reserve(requests.size());
-		for (const auto& r : requests) calls.push_back(append_call(r.filter, r.expected_max, r.events, op.traceparent()));
-		std::vector<detail::ScalarSink> sinks(requests.size());
-		std::vector<RowSink*> sink_ptrs;
-		for (auto& s : sinks) sink_ptrs.push_back(&s);
-		std::vector<std::exception_ptr> errors;
-		const auto t0 = Clock::now();
-		impl_->primary->execute_batch(calls, sink_ptrs, control_of(options), errors);
-		op.sql_executed(metrics::append_sql_duration, statement_sql(StatementKind::append), Clock::now() - t0);
-		std::vector<AppendOutcome> out(requests.size());
-		std::size_t appended = 0, failed = 0;
-		for (std::size_t i = 0; i < requests.size(); ++i) {
-			out[i].error = errors[i];
-			if (!errors[i] && !sinks[i].value)
-				out[i].error = std::make_exception_ptr(Error("XX000", "dcb: dcb_append returned no row"));
-			if (out[i].error) {
-				++failed;
-			} else {
-				out[i].last_seq = *sinks[i].value;
-				appended += requests[i].events.size();
-			}
-		}
-		op.count(metrics::events_appended, static_cast<double>(appended));
-		op.add_attribute("failed", std::to_string(failed));
-		op.succeed("eventstore operation: append batch",
-		           {{"batch_size", std::to_string(requests.size())}, {"failed", std::to_string(failed)}});
-		return out;
 	} catch (const std::exception& e) {
 		op.fail(e);
 		throw;

@@ -66,6 +66,32 @@ TEST_CASE("append_batch: one round trip, independent outcomes") {
 	}
 }
 
+TEST_CASE("query_batch: several reads in one round trip equal the single reads") {
+	const std::string a = dcb_test::unique("qa"), b = dcb_test::unique("qb");
+	auto fa = dcb::build_event_filter().matching().any_predicate_of({P("K", a)}).finalize();
+	auto fb = dcb::build_event_filter().matching().any_predicate_of({P("K", b)}).finalize();
+	auto run = [&](const dcb::EventStore& store) {
+		store.append({dcb::Event{.type = "A", .data = "1", .tags = {"K:" + a}}, dcb::Event{.type = "A", .data = "2", .tags = {"K:" + a}},
+		              dcb::Event{.type = "B", .data = "3", .tags = {"K:" + b}}});
+		const auto ra = store.query(fa), rb = store.query(fb);
+		auto out = store.query_batch({{fa}, {fb}, {fa, ra.events[0].seq}, {fa, 0, 1, true}});
+		REQUIRE(out.size() == 4);
+		CHECK(out[0].events == ra.events);
+		CHECK(out[0].max_seq == ra.max_seq);
+		CHECK(out[1].events == rb.events);
+		REQUIRE(out[2].events.size() == 1);
+		CHECK(out[2].events[0] == ra.events[1]);
+		REQUIRE(out[3].events.size() == 1);
+		CHECK(out[3].events[0].seq == ra.max_seq);
+		CHECK_THROWS_AS(store.query_batch({{fa}, {fb, -1}}), dcb::InvalidArgument);
+	};
+	SUBCASE("pool") { run(dcb::EventStore::connect(dcb_test::dsn())); }
+	SUBCASE("borrowed") {
+		auto conn = dcb_test::connect_raw();
+		run(dcb::EventStore::borrow(conn.get()));
+	}
+}
+
 TEST_CASE("connection errors") {
 	CHECK_THROWS_AS(dcb::EventStore::connect("host=127.0.0.1 port=1 connect_timeout=2"), dcb::ConnectionError);
 	try {

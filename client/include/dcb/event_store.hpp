@@ -42,6 +42,14 @@ struct AppendOutcome {
 	bool ok() const noexcept { return !error; }
 };
 
+/// One read of a batch (see EventStore::query_batch).
+struct ReadRequest {
+	Filter filter;
+	std::int64_t after = 0;
+	std::optional<std::int32_t> limit;
+	bool backwards = false;
+};
+
 /// Result of EventStore::execute.
 struct ExecuteResult {
 	std::int64_t last_seq = 0;     ///< seq of the last appended event; 0 when decide returned nothing
@@ -80,6 +88,12 @@ public:
 	/// pooled connection. Outcomes are in request order; one failing does not stop the others.
 	std::vector<AppendOutcome> append_batch(const std::vector<AppendRequest>& requests,
 	                                        const CallOptions& options = {}) const;
+
+	/// Several reads in one round trip (pipeline mode on libpq backends), results in request order. Throws the
+	/// first error. On a pooled connection each read is its own snapshot.
+	std::vector<QueryResult> query_batch(const std::vector<ReadRequest>& requests,
+	                                     Consistency consistency = Consistency::strong,
+	                                     const CallOptions& options = {}) const;
 
 	/// The highest position that is safe to read up to (dcb_head()).
 	std::int64_t head(Consistency consistency = Consistency::strong, const CallOptions& options = {}) const;
