@@ -96,16 +96,18 @@ for_each_elem(JsonbContainer *arr, Fn fn)
 			fn(i++, v);
 }
 
-/* A non-empty array of valid names (types or tags); returns a palloc'd array of views. */
+/* An array of valid names (types or tags), non-empty unless allowed; returns a palloc'd array of views. */
 std::string_view *
-parse_names(const JsonbValue &v, const char *path, int limit, const char *guc, int *count)
+parse_names(const JsonbValue &v, const char *path, bool allow_empty, int limit, const char *guc, int *count)
 {
-	if (!is_array(v) || JsonContainerSize(v.val.binary.data) == 0)
-		bad_input(path, "must be a non-empty array of strings");
+	if (!is_array(v))
+		bad_input(path, allow_empty ? "must be an array of strings" : "must be a non-empty array of strings");
 	int n = JsonContainerSize(v.val.binary.data);
+	if (n == 0 && !allow_empty)
+		bad_input(path, "must be a non-empty array of strings");
 	if (n > limit)
 		too_many(path, n, guc, limit);
-	std::string_view *names = static_cast<std::string_view *>(palloc(sizeof(std::string_view) * n));
+	std::string_view *names = static_cast<std::string_view *>(palloc(sizeof(std::string_view) * (n + 1)));
 	for_each_elem(v.val.binary.data, [&](int i, const JsonbValue &e) {
 		if (e.type != jbvString)
 			bad_input(elem_path(path, i), "must be a non-empty string");
@@ -192,10 +194,10 @@ parse_item(const JsonbValue &v, const char *path, Item *item)
 	int ntypes = 0, ntags = 0;
 	for_each_pair(v.val.binary.data, [&](std::string_view key, const JsonbValue &val) {
 		if (key == "types")
-			item->view.types = parse_names(val, field_path(path, "types"), max_filter_items,
+			item->view.types = parse_names(val, field_path(path, "types"), false, max_filter_items,
 										   "dcb.max_filter_items", &ntypes);
 		else if (key == "tags")
-			item->view.tags = parse_names(val, field_path(path, "tags"), max_filter_items,
+			item->view.tags = parse_names(val, field_path(path, "tags"), false, max_filter_items,
 										  "dcb.max_filter_items", &ntags);
 		else if (key == "payload")
 		{
@@ -289,21 +291,8 @@ parse_event(const JsonbValue &v, const char *path, Event *ev)
 		}
 		else if (key == "tags")
 		{
-			const char *p = field_path(path, "tags");
-			if (!is_array(val))
-				bad_input(p, "must be an array of strings");
-			int n = JsonContainerSize(val.val.binary.data);
-			if (n > max_tags_per_event)
-				too_many(p, n, "dcb.max_tags_per_event", max_tags_per_event);
-			ev->tags = static_cast<std::string_view *>(palloc(sizeof(std::string_view) * (n > 0 ? n : 1)));
-			for_each_elem(val.val.binary.data, [&](int i, const JsonbValue &e) {
-				if (e.type != jbvString)
-					bad_input(elem_path(p, i), "must be a non-empty string");
-				std::string_view s(e.val.string.val, e.val.string.len);
-				if (const char *problem = check_name(s))
-					bad_input(elem_path(p, i), problem);
-				ev->tags[i] = s;
-			});
+			int n;
+			ev->tags = parse_names(val, field_path(path, "tags"), true, max_tags_per_event, "dcb.max_tags_per_event", &n);
 			ev->ntags = static_cast<int>(sort_unique_names(ev->tags, n));
 		}
 		else if (key == "metadata")
