@@ -195,8 +195,10 @@ flush_chunk(Inserter *ins, Target &target, TupleTableSlot **slots, int n, BulkIn
 int64
 insert_batched(Inserter *ins, const Event *evs, int n)
 {
-	TupleDesc ev_desc = RelationGetDescr(ins->events.rel);
-	TupleDesc tag_desc = RelationGetDescr(ins->tags.rel);
+	/* unpinned copies: a slot over the relation's own descriptor pins it in the resource owner, and
+	 * thousands of pins make releasing them quadratic */
+	TupleDesc ev_desc = CreateTupleDescCopy(RelationGetDescr(ins->events.rel));
+	TupleDesc tag_desc = CreateTupleDescCopy(RelationGetDescr(ins->tags.rel));
 	int max_tags = 0;
 	for (int i = 0; i < n; i++)
 		max_tags = std::max(max_tags, evs[i].ntags);
