@@ -38,6 +38,7 @@ struct ProbeScan
 	IndexScanDesc scan;
 	TupleTableSlot *slot; /* events slot for Type/All, event_tags slot for Tag */
 	AttrNumber seq_attno;
+	Buffer vm_buffer;	  /* Tag probes: visibility map page, for index-only reads */
 	int64 seq;
 	bool done;
 };
@@ -135,15 +136,38 @@ plan_probes(const Filter *filter, int *nspecs)
 	return specs;
 }
 
-/* Does a tag probe's current index entry have one of the wanted types? */
 bool
-wanted_type(const ProbeScan *p)
+wanted_type(const ProbeSpec &spec, int64 type_key)
 {
-	if (p->spec.type_keys == nullptr)
-		return true;
+	return spec.type_keys == nullptr || std::binary_search(spec.type_keys, spec.type_keys + spec.ntype_keys, type_key);
+}
+
+/*
+ * The next (seq, type_key) entry of a tag probe that the snapshot sees. Index-only when the heap page
+ * is all-visible (event_tags (tag_key, seq) INCLUDE (type_key) holds both values), as an index-only
+ * scan would do; otherwise the heap row decides visibility.
+ */
+bool
+next_tag_entry(ProbeScan *p, ScanDirection dir, int64 *seq, int64 *type_key)
+{
 	bool isnull;
-	const int64 type_key = DatumGetInt64(slot_getattr(p->slot, 3, &isnull));
-	return std::binary_search(p->spec.type_keys, p->spec.type_keys + p->spec.ntype_keys, type_key);
+	for (;;)
+	{
+		ItemPointer tid = index_getnext_tid(p->scan, dir);
+		if (tid == nullptr)
+			return false;
+		if (VM_ALL_VISIBLE(p->scan->heapRelation, ItemPointerGetBlockNumber(tid), &p->vm_buffer))
+		{
+			*seq = DatumGetInt64(index_getattr(p->scan->xs_itup, 2, p->scan->xs_itupdesc, &isnull));
+			*type_key = DatumGetInt64(index_getattr(p->scan->xs_itup, 3, p->scan->xs_itupdesc, &isnull));
+			return true;
+		}
+		if (!index_fetch_heap(p->scan, p->slot))
+			continue;
+		*seq = DatumGetInt64(slot_getattr(p->slot, 2, &isnull));
+		*type_key = DatumGetInt64(slot_getattr(p->slot, 3, &isnull));
+		return true;
+	}
 }
 
 /* Moves a probe to its next distinct position (of a wanted type, for tag probes). */
@@ -152,14 +176,26 @@ advance(ProbeScan *p, ScanDirection dir)
 {
 	for (;;)
 	{
-		if (!index_getnext_slot(p->scan, dir, p->slot))
-		{
-			p->done = true;
-			return;
-		}
+		int64 seq, type_key = 0;
 		bool isnull;
-		int64 seq = DatumGetInt64(slot_getattr(p->slot, p->seq_attno, &isnull));
-		if (seq != p->seq && (p->spec.kind != Probe::Tag || wanted_type(p)))
+		if (p->spec.kind == Probe::Tag)
+		{
+			if (!next_tag_entry(p, dir, &seq, &type_key))
+			{
+				p->done = true;
+				return;
+			}
+		}
+		else
+		{
+			if (!index_getnext_slot(p->scan, dir, p->slot))
+			{
+				p->done = true;
+				return;
+			}
+			seq = DatumGetInt64(slot_getattr(p->slot, p->seq_attno, &isnull));
+		}
+		if (seq != p->seq && (p->spec.kind != Probe::Tag || wanted_type(p->spec, type_key)))
 		{
 			p->seq = seq;
 			return;
@@ -293,6 +329,8 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 		}
 		p->slot = table_slot_create(heap, nullptr);
 		p->scan = index_beginscan(heap, index, snapshot, nkeys, 0);
+		p->scan->xs_want_itup = p->spec.kind == Probe::Tag;
+		p->vm_buffer = InvalidBuffer;
 		index_rescan(p->scan, keys, nkeys, nullptr, 0);
 		p->seq = -1;
 		advance(p, dir);
@@ -361,6 +399,8 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 	MemoryContextDelete(row_cxt);
 	for (int i = 0; i < nspecs; i++)
 	{
+		if (BufferIsValid(probes[i].vm_buffer))
+			ReleaseBuffer(probes[i].vm_buffer);
 		index_endscan(probes[i].scan);
 		ExecDropSingleTupleTableSlot(probes[i].slot);
 	}
