@@ -55,10 +55,11 @@ EventStore EventStore::with_backend(std::shared_ptr<Backend> primary, std::share
 }
 
 EventStore EventStore::connect(const std::string& conninfo, StoreOptions options) {
-	auto primary = std::make_shared<detail::PoolBackend>(conninfo, options.pool_size, options.cancel_grace);
+	const detail::NoticeSink notices{options.logger, options.contextual_logger};
+	auto primary = std::make_shared<detail::PoolBackend>(conninfo, options.pool_size, options.cancel_grace, notices);
 	std::shared_ptr<Backend> replica;
 	if (!options.replica.empty())
-		replica = std::make_shared<detail::PoolBackend>(options.replica, options.pool_size, options.cancel_grace);
+		replica = std::make_shared<detail::PoolBackend>(options.replica, options.pool_size, options.cancel_grace, notices);
 	// Fail fast on a wrong conninfo: open one primary connection now (it stays in the pool). No SQL runs:
 	// even dcb_head() may wait for in-flight appends.
 	primary->warm_up();

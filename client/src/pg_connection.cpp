@@ -79,7 +79,38 @@ void CancelOnStop::operator()() const noexcept {
 	}
 }
 
-std::unique_ptr<PgConnection> PgConnection::open(const std::string& conninfo) {
+void NoticeSink::deliver(const char* message) const noexcept {
+	try {
+		std::string text = trim(message ? message : "");
+		int level = 1;  // NOTICE, INFO, LOG
+		if (text.starts_with("WARNING:")) level = 2;
+		else if (text.starts_with("DEBUG")) level = 0;
+		const LogFields fields{{"message", text}};
+		static constexpr std::string_view msg = "server message";
+		if (contextual_logger) {
+			const LogContext ctx{};
+			if (level == 0) contextual_logger->debug(ctx, msg, fields);
+			else if (level == 1) contextual_logger->info(ctx, msg, fields);
+			else contextual_logger->warn(ctx, msg, fields);
+		} else if (logger) {
+			if (level == 0) logger->debug(msg, fields);
+			else if (level == 1) logger->info(msg, fields);
+			else logger->warn(msg, fields);
+		}
+	} catch (...) {
+		// a C callback must not let an exception through
+	}
+}
+
+namespace {
+
+void notice_processor(void* arg, const char* message) noexcept {
+	static_cast<const NoticeSink*>(arg)->deliver(message);
+}
+
+}  // namespace
+
+std::unique_ptr<PgConnection> PgConnection::open(const std::string& conninfo, const NoticeSink* notices) {
 	const char* keys[] = {"dbname", "fallback_application_name", nullptr};
 	const char* values[] = {conninfo.c_str(), "libdcb", nullptr};
 	PGconn* c = PQconnectdbParams(keys, values, 1);
@@ -89,6 +120,7 @@ std::unique_ptr<PgConnection> PgConnection::open(const std::string& conninfo) {
 		PQfinish(c);
 		throw ConnectionError("08001", "dcb: could not connect: " + msg);
 	}
+	if (notices && notices->enabled()) PQsetNoticeProcessor(c, notice_processor, const_cast<NoticeSink*>(notices));
 	return std::unique_ptr<PgConnection>(new PgConnection(c, true));
 }
 

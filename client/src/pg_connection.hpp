@@ -15,10 +15,21 @@
 
 namespace dcb::detail {
 
+/// Where server messages below ERROR (NOTICE, WARNING, DEBUG...) of owned connections go: the store's logger.
+/// Without a logger libpq's default (stderr) stays in place.
+struct NoticeSink {
+	std::shared_ptr<Logger> logger;
+	std::shared_ptr<ContextualLogger> contextual_logger;
+	bool enabled() const noexcept { return logger || contextual_logger; }
+	/// Logs one libpq notice message ("WARNING:  text\n"); never throws (it runs inside a libpq callback).
+	void deliver(const char* message) const noexcept;
+};
+
 class PgConnection {
 public:
-	/// Opens an owned connection (PQfinish on destruction). Throws dcb::ConnectionError.
-	static std::unique_ptr<PgConnection> open(const std::string& conninfo);
+	/// Opens an owned connection (PQfinish on destruction). Throws dcb::ConnectionError. `notices` (may be
+	/// null) must outlive the connection.
+	static std::unique_ptr<PgConnection> open(const std::string& conninfo, const NoticeSink* notices = nullptr);
 	/// Wraps a caller's connection without taking ownership.
 	static std::unique_ptr<PgConnection> borrow(PGconn* conn);
 

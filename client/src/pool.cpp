@@ -5,8 +5,8 @@
 
 namespace dcb::detail {
 
-ConnectionPool::ConnectionPool(std::string conninfo, std::size_t max_size)
-    : conninfo_(std::move(conninfo)), max_size_(max_size == 0 ? 1 : max_size) {}
+ConnectionPool::ConnectionPool(std::string conninfo, std::size_t max_size, const NoticeSink* notices)
+    : conninfo_(std::move(conninfo)), max_size_(max_size == 0 ? 1 : max_size), notices_(notices) {}
 
 ConnectionPool::Lease::~Lease() {
 	if (conn_) pool_->release(std::move(conn_));
@@ -41,7 +41,7 @@ ConnectionPool::Lease ConnectionPool::acquire(const ExecutionControl& control) {
 	++open_;
 	lock.unlock();
 	try {
-		return Lease(*this, PgConnection::open(conninfo_));
+		return Lease(*this, PgConnection::open(conninfo_, notices_));
 	} catch (...) {
 		lock.lock();
 		--open_;

@@ -11,7 +11,8 @@ namespace dcb::detail {
 
 class ConnectionPool {
 public:
-	ConnectionPool(std::string conninfo, std::size_t max_size);
+	/// `notices` (may be null) must outlive the pool.
+	ConnectionPool(std::string conninfo, std::size_t max_size, const NoticeSink* notices = nullptr);
 
 	/// A connection taken from the pool; returned on destruction unless it broke.
 	class Lease {
@@ -36,6 +37,7 @@ private:
 
 	const std::string conninfo_;
 	const std::size_t max_size_;
+	const NoticeSink* notices_;
 	std::mutex mutex_;
 	std::condition_variable_any available_;
 	std::vector<std::unique_ptr<PgConnection>> idle_;
@@ -45,7 +47,8 @@ private:
 /// Backend over an owned pool.
 class PoolBackend final : public Backend {
 public:
-	PoolBackend(std::string conninfo, std::size_t size, Clock::duration grace) : pool_(std::move(conninfo), size), grace_(grace) {}
+	PoolBackend(std::string conninfo, std::size_t size, Clock::duration grace, NoticeSink notices = {})
+	    : notices_(std::move(notices)), pool_(std::move(conninfo), size, &notices_), grace_(grace) {}
 	void execute(const StatementCall& call, RowSink& sink, const ExecutionControl& control) override;
 	void execute_batch(std::span<const StatementCall> calls, std::span<RowSink* const> sinks, const ExecutionControl& control,
 	                   std::vector<std::exception_ptr>& errors) override;
@@ -54,6 +57,7 @@ public:
 	void warm_up() { (void)pool_.acquire({}); }
 
 private:
+	NoticeSink notices_;  // before pool_: outlives the connections
 	ConnectionPool pool_;
 	Clock::duration grace_;
 };
