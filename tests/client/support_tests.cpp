@@ -4,6 +4,10 @@
 #include <dcb/dcb.hpp>
 #ifdef DCB_TEST_HAVE_SPDLOG
 #include <dcb/spdlog.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
 #endif
 
 #include <set>
@@ -94,5 +98,21 @@ TEST_CASE("spdlog adapter line format") {
 	CHECK(dcb::SpdlogLogger::format("query completed", {{"event_count", "3"}, {"query", "SELECT 1"}}, &ctx) ==
 	      "query completed event_count=3 query=\"SELECT 1\" trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7");
 	CHECK(dcb::SpdlogLogger::format("m", {{"k", "a\"b"}}) == "m k=\"a\\\"b\"");
+}
+
+TEST_CASE("spdlog adapter writes through the spdlog logger at the right level") {
+	std::ostringstream out;
+	auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+	auto logger = std::make_shared<spdlog::logger>("dcb-test", sink);
+	logger->set_pattern("%l %v");
+	logger->set_level(spdlog::level::info);
+	dcb::SpdlogLogger adapter(logger);
+	dcb::Logger& plain = adapter;
+	dcb::ContextualLogger& contextual = adapter;
+	plain.debug("hidden", {});
+	plain.warn("conflict", {{"operation", "append"}});
+	contextual.error(dcb::LogContext{"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}, "failed", {});
+	logger->flush();
+	CHECK(out.str() == "warning conflict operation=append\nerror failed trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7\n");
 }
 #endif
