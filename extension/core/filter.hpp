@@ -62,8 +62,8 @@ std::size_t event_write_keys(const EventView &event, Key *out) noexcept;
 
 /*
  * The item's "primary tag": the tag whose keys the item checks and whose index the read probes.
- * Every matching event carries all of the item's tags, so any one of them would do; the first one
- * listed is used, so users can put their most selective tag first.
+ * Every matching event carries all of the item's tags, so any one of them is correct; the
+ * PostgreSQL layer moves the item's rarest tag to this position first (choose_primary_tags).
  */
 constexpr std::size_t primary_tag = 0;
 

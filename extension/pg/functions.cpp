@@ -234,6 +234,7 @@ dcb_append(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(0))
 	{
 		parse_filter(PG_GETARG_JSONB_P(0), &filter);
+		choose_primary_tags(&filter);
 		condition = &filter;
 	}
 	int n;
@@ -253,7 +254,10 @@ dcb_read(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		match_all_filter(&filter);
 	else
+	{
 		parse_filter(PG_GETARG_JSONB_P(0), &filter);
+		choose_primary_tags(&filter);
+	}
 	int64 after = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT64(1);
 	if (after < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("after must not be negative"),

@@ -147,6 +147,13 @@ struct ScanRequest
 	void *arg;
 };
 int64 scan_events(const ScanRequest &req, Snapshot snapshot);
+/*
+ * For items with several tags, moves the tag with the fewest events (counting up to a small sample)
+ * to the front: it becomes the item's primary tag, whose index the scan probes and whose key the
+ * condition locks. Any tag of an item is correct; the rarest makes the probe cheapest and spares
+ * waits for writers that share only a common tag (two students enrolling in one course).
+ */
+void choose_primary_tags(Filter *filter);
 /* events attribute numbers */
 enum EventAttr
 {

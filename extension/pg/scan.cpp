@@ -256,7 +256,59 @@ event_matches(const Filter *filter, TupleTableSlot *ev, bool need_tags, bool nee
 	return false;
 }
 
+/* How many entries the tag index holds for a tag, counting at most limit. */
+int
+count_tag_entries(IndexScanDesc scan, int64 tag_key, int limit)
+{
+	ScanKeyData key;
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(tag_key));
+	index_rescan(scan, &key, 1, nullptr, 0);
+	int n = 0;
+	while (n < limit && index_getnext_tid(scan, ForwardScanDirection) != nullptr)
+		n++;
+	return n;
+}
+
 } // namespace
+
+void
+choose_primary_tags(Filter *filter)
+{
+	constexpr int sample = 64;
+	bool multi = false;
+	for (int i = 0; i < filter->nitems && !multi; i++)
+		multi = filter->items[i].view.ntags > 1;
+	if (!multi)
+		return;
+
+	const Catalog &cat = catalog();
+	Relation event_tags = table_open(cat.event_tags, AccessShareLock);
+	Relation idx = index_open(cat.event_tags_tag_idx, AccessShareLock);
+	/* an estimate: dead and in-flight entries count too, which is fine for choosing */
+	IndexScanDesc scan = index_beginscan(event_tags, idx, SnapshotAny, 1, 0);
+	for (int i = 0; i < filter->nitems; i++)
+	{
+		ItemView &view = filter->items[i].view;
+		if (view.ntags < 2)
+			continue;
+		std::string_view *tags = const_cast<std::string_view *>(view.tags);
+		size_t best = 0;
+		int best_count = sample + 1;
+		for (size_t t = 0; t < view.ntags && best_count > 0; t++)
+		{
+			int n = count_tag_entries(scan, static_cast<int64>(hash_tag(tags[t])), best_count);
+			if (n < best_count)
+			{
+				best = t;
+				best_count = n;
+			}
+		}
+		std::swap(tags[primary_tag], tags[best]);
+	}
+	index_endscan(scan);
+	index_close(idx, AccessShareLock);
+	table_close(event_tags, AccessShareLock);
+}
 
 int64
 scan_events(const ScanRequest &req, Snapshot snapshot)
