@@ -11,7 +11,9 @@ Error::Error(std::string sqlstate, const std::string& message, std::string detai
 void throw_error(const std::string& sqlstate, const std::string& message, const std::string& detail,
                  const std::string& hint) {
 	std::string_view s = sqlstate;
-	if (s == "40001") throw ConcurrencyConflict(sqlstate, message, detail, hint);
+	// 40P01 (deadlock detected) is retryable like a failed condition: PostgreSQL aborted this
+	// transaction so that another could go on; read again and decide again.
+	if (s == "40001" || s == "40P01") throw ConcurrencyConflict(sqlstate, message, detail, hint);
 	if (s == "23505") throw DuplicateEventId(sqlstate, message, detail, hint);
 	if (s == "22023" || s == "22004" || s == "22P02" || s == "22007" || s == "22008" || s == "22001")
 		throw InvalidArgument(sqlstate, message, detail, hint);

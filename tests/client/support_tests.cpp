@@ -34,7 +34,7 @@ TEST_CASE("SQLSTATE → exception type") {
 	CHECK(maps_to<dcb::Timeout>("57014", "canceling statement due to statement timeout"));
 	CHECK(maps_to<dcb::Canceled>("57014", "canceling statement due to user request"));
 	CHECK_FALSE(maps_to<dcb::Timeout>("57014", "canceling statement due to user request"));
-	CHECK_FALSE(maps_to<dcb::ConcurrencyConflict>("40P01"));  // deadlock is not an append conflict
+	CHECK(maps_to<dcb::ConcurrencyConflict>("40P01"));  // a deadlock is retried like a failed condition
 	CHECK(maps_to<dcb::Error>("42883"));
 	// every specific error is a dcb::Error
 	CHECK(maps_to<dcb::Error>("40001"));

@@ -27,7 +27,9 @@ private:
 };
 
 /// The append condition failed (SQLSTATE 40001): events matching the filter were appended after
-/// expected_max. Re-read, decide again, retry — EventStore::execute does that for you.
+/// expected_max. Also raised for a deadlock (40P01), which PostgreSQL resolves by aborting one of two
+/// transactions that append and then read the same keys. Re-read, decide again, retry —
+/// EventStore::execute does that for you.
 class ConcurrencyConflict : public Error {
 public:
 	using Error::Error;
