@@ -1,5 +1,5 @@
 -- reference: conditional append for a new entity, the reference's CTE statement (expected max 0).
-\set nb random(1000000000, 9999999999)
+\set nb random(100000000000, 999999999999)
 WITH context AS (
   SELECT MAX(sequence_number) AS max_seq FROM events WHERE ((event_type = 'BookCopyAddedToCirculation' OR event_type = 'BookCopyRemovedFromCirculation' OR event_type = 'ReaderRegistered' OR event_type = 'ReaderContractCanceled' OR event_type = 'BookCopyLentToReader' OR event_type = 'BookCopyReturnedByReader') AND (payload @> jsonb_build_object('BookID', '0b000000-0000-4000-8000-' || lpad(:nb::text, 12, '0'))))
 )
