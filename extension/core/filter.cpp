@@ -58,6 +58,23 @@ event_write_keys(const EventView &event, Key *out) noexcept
 		out[n++] = lock_key_type_tag(type_hash, tag_hash);
 		out[n++] = lock_key_any_type_tag(tag_hash);
 	}
+	if (event.ntags <= pair_tag_limit)
+	{
+		for (std::size_t i = 0; i < event.ntags; i++)
+			for (std::size_t j = i + 1; j < event.ntags; j++)
+			{
+				const Key a = hash_tag(event.tags[i]), b = hash_tag(event.tags[j]);
+				out[n++] = lock_key_type_pair(type_hash, a, b);
+				out[n++] = lock_key_any_type_pair(a, b);
+			}
+	}
+	else
+		for (std::size_t i = 0; i < event.ntags; i++)
+		{
+			const Key tag_hash = hash_tag(event.tags[i]);
+			out[n++] = lock_key_type_wide(type_hash, tag_hash);
+			out[n++] = lock_key_any_type_wide(tag_hash);
+		}
 	out[n++] = lock_key_type_any_tag(type_hash);
 	out[n++] = lock_key_all();
 	return n;
@@ -74,29 +91,43 @@ item_probe(const ItemView &item) noexcept
 std::size_t
 item_check_key_count(const ItemView &item) noexcept
 {
-	return item.ntypes > 0 ? item.ntypes : 1;
+	return (item.ntypes > 0 ? item.ntypes : 1) * (item.ntags > 1 ? 2 : 1);
+}
+
+/* The keys of one type (or of any type, with type_hash == nullptr) for a tagged item. */
+static std::size_t
+tagged_item_keys(const ItemView &item, const Key *type_hash, Key *out) noexcept
+{
+	const Key g = hash_tag(item.tags[primary_tag]);
+	/* (the parser removes duplicate tags; a pair of one tag would miss events with just that tag) */
+	if (item.ntags == 1 || item.tags[secondary_tag] == item.tags[primary_tag])
+	{
+		out[0] = type_hash ? lock_key_type_tag(*type_hash, g) : lock_key_any_type_tag(g);
+		return 1;
+	}
+	const Key h = hash_tag(item.tags[secondary_tag]);
+	out[0] = type_hash ? lock_key_type_pair(*type_hash, g, h) : lock_key_any_type_pair(g, h);
+	out[1] = type_hash ? lock_key_type_wide(*type_hash, g) : lock_key_any_type_wide(g);
+	return 2;
 }
 
 std::size_t
 item_check_keys(const ItemView &item, Key *out, bool coarse) noexcept
 {
+	std::size_t n = 0;
 	switch (item_probe(item))
 	{
 		case Probe::TagType:
-		{
-			const Key tag_hash = hash_tag(item.tags[primary_tag]);
 			if (coarse)
-			{
-				out[0] = lock_key_any_type_tag(tag_hash);
-				return 1;
-			}
+				return tagged_item_keys(item, nullptr, out);
 			for (std::size_t i = 0; i < item.ntypes; i++)
-				out[i] = lock_key_type_tag(hash_type(item.types[i]), tag_hash);
-			return item.ntypes;
-		}
+			{
+				const Key type_hash = hash_type(item.types[i]);
+				n += tagged_item_keys(item, &type_hash, out + n);
+			}
+			return n;
 		case Probe::Tag:
-			out[0] = lock_key_any_type_tag(hash_tag(item.tags[primary_tag]));
-			return 1;
+			return tagged_item_keys(item, nullptr, out);
 		case Probe::Type:
 			for (std::size_t i = 0; i < item.ntypes; i++)
 				out[i] = lock_key_type_any_tag(hash_type(item.types[i]));
@@ -144,11 +175,10 @@ build_lock_plan(LockPlanInput &in, LockRequest *out, bool *escalated) noexcept
 	in.nid = sort_unique_keys(in.id_keys, in.nid);
 
 	const bool escalate = in.nwrite + in.nid > in.max_keys;
-	const bool checks = in.check_all || in.ncheck > 0;
 	std::size_t n = 0;
 
 	if (escalate)
-		out[n++] = {lock_key_escalation(), lock_write};
+		out[n++] = {lock_key_escalated(), lock_write};
 	else
 	{
 		for (std::size_t i = 0; i < in.nwrite; i++)
@@ -161,8 +191,6 @@ build_lock_plan(LockPlanInput &in, LockRequest *out, bool *escalated) noexcept
 	else
 		for (std::size_t i = 0; i < in.ncheck; i++)
 			out[n++] = {in.check_keys[i], lock_check};
-	if (checks)
-		out[n++] = {lock_key_escalation(), lock_check};
 
 	std::sort(out, out + n, [](const LockRequest &a, const LockRequest &b) { return a.key < b.key; });
 	std::size_t m = 0;

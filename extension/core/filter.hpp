@@ -52,26 +52,38 @@ std::size_t sort_unique_names(std::string_view *names, std::size_t n) noexcept;
 /* Does the event match the item's types and tags? (Payload is the caller's part.) */
 bool item_matches(const ItemView &item, const EventView &event) noexcept;
 
-/* Write keys of an event: (T,g) and (*,g) per tag, (T,*) and (*,*). */
+/*
+ * Events with at most this many tags write a pair key for every two of their tags (3 tags: 3 pairs);
+ * events with more write one "wide" key per tag instead (keys.hpp).
+ */
+constexpr std::size_t pair_tag_limit = 3;
+
+/* Write keys of an event: (T,g) and (*,g) per tag, (T,*) and (*,*), and per pair of tags (T,{g,h})
+ * and (*,{g,h}) -- or, with more than pair_tag_limit tags, (T,g,+) and (*,g,+) per tag. */
 constexpr std::size_t
 event_write_key_count(std::size_t ntags) noexcept
 {
-	return 2 * ntags + 2;
+	return 2 * ntags + 2 + (ntags <= pair_tag_limit ? ntags * (ntags - (ntags > 0 ? 1 : 0)) : 2 * ntags);
 }
 std::size_t event_write_keys(const EventView &event, Key *out) noexcept;
 
 /*
- * The item's "primary tag": the tag whose keys the item checks and whose index the read probes.
- * Every matching event carries all of the item's tags, so any one of them is correct; the
- * PostgreSQL layer moves the item's rarest tag to this position first (choose_primary_tags).
+ * The item's "primary tag": the tag whose keys the item checks and whose index the read probes, and
+ * for items with several tags the "secondary tag" that forms the checked pair with it. Every
+ * matching event carries all of the item's tags, so any of them is correct; the PostgreSQL layer
+ * moves the item's two rarest tags to these positions first (choose_primary_tags).
  */
 constexpr std::size_t primary_tag = 0;
+constexpr std::size_t secondary_tag = 1;
 
 /*
  * Check keys of an item: (t,g) per type with the primary tag g; (*,g) without types; (t,*) per type
- * without tags; (*,*) for payload-only items. With coarse, an item with types and tags checks (*,g)
- * instead: one key instead of one per type, still met by every matching event (it carries g), at
- * the price of also waiting for writers of g's other types.
+ * without tags; (*,*) for payload-only items. An item with two or more tags checks the pair of its
+ * primary and secondary tags instead of the primary tag alone -- (t,{g,h}) and the wide key
+ * (t,g,+) per type, or (*,{g,h}) and (*,g,+) without types -- so two decisions that share only one
+ * tag (two students enrolling in one course) do not wait for each other. With coarse, an item with
+ * types checks the keys without types instead: one or two keys instead of one or two per type,
+ * still met by every matching event, at the price of also waiting for writers of other types.
  */
 std::size_t item_check_key_count(const ItemView &item) noexcept;
 std::size_t item_check_keys(const ItemView &item, Key *out, bool coarse = false) noexcept;
@@ -137,10 +149,10 @@ lock_plan_capacity(const LockPlanInput &in) noexcept
 
 /*
  * Builds the plan into out (capacity lock_plan_capacity) sorted by key, one entry per key; returns
- * the entry count. A writer with more than max_keys distinct write and id keys escalates: it takes
- * the escalation key for writing instead (and no id keys: the unique index on ids still stops a
- * duplicate). Every condition also checks the escalation key, so an escalated writer meets every
- * checker and reader, while escalated writers, like all writers, do not block each other.
+ * the entry count. A writer with more than max_keys distinct write and id keys escalates: instead
+ * of its keys it takes lock_key_escalated() for writing (and no id keys: the unique index on ids
+ * still stops a duplicate), and the caller takes lock_key_positions() around each chunk it inserts
+ * (docs/design.md, "Escalation"), while checkers hold that key from their check to their insert.
  */
 std::size_t build_lock_plan(LockPlanInput &in, LockRequest *out, bool *escalated) noexcept;
 

@@ -89,9 +89,46 @@ lock_key_all() noexcept
 }
 
 Key
-lock_key_escalation() noexcept
+lock_key_escalated() noexcept
 {
 	return combine(5, 0, 0);
+}
+
+Key
+lock_key_positions() noexcept
+{
+	return combine(7, 0, 0);
+}
+
+/* An unordered pair of tag hashes, as one hash. */
+static Key
+tag_pair(Key a, Key b) noexcept
+{
+	return a < b ? combine(8, a, b) : combine(8, b, a);
+}
+
+Key
+lock_key_type_pair(Key type_hash, Key tag_a, Key tag_b) noexcept
+{
+	return combine(9, type_hash, tag_pair(tag_a, tag_b));
+}
+
+Key
+lock_key_any_type_pair(Key tag_a, Key tag_b) noexcept
+{
+	return combine(10, 0, tag_pair(tag_a, tag_b));
+}
+
+Key
+lock_key_type_wide(Key type_hash, Key tag_hash) noexcept
+{
+	return combine(11, type_hash, tag_hash);
+}
+
+Key
+lock_key_any_type_wide(Key tag_hash) noexcept
+{
+	return combine(12, 0, tag_hash);
 }
 
 Key

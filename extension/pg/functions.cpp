@@ -3,12 +3,14 @@
  *
  * The protocol that keeps G1–G5 (see docs/design.md):
  *   append: validate → lock (check keys Share, write keys RowExclusive, in key order, held to the
- *           end of the transaction) → fresh snapshot → idempotency lookup → condition check →
- *           take positions and insert. Among appends that could conflict, locks order the whole
- *           critical section, so seq order equals commit order where it matters.
+ *           end of the transaction) → idempotency lookup → condition check (holding the positions
+ *           key against escalated writers) → take positions and insert. Among appends that could
+ *           conflict, locks order the whole critical section, so seq order equals commit order
+ *           where it matters.
  *   read:   note the last position handed out (h), wait for the transactions holding write locks
- *           on the filter's check keys (without queueing a lock request), take the snapshot,
- *           return matching events with positions <= h (see barrier_snapshot).
+ *           on the filter's check keys (without queueing a lock request) and for escalated writers
+ *           of matching events, take the snapshot, return matching events with positions <= h (see
+ *           barrier_snapshot).
  *   head:   the same barrier over (*,*), then the highest visible position <= h.
  */
 #include "pg/pg.hpp"
@@ -34,36 +36,155 @@ last_assigned_position()
 	return fcinfo->isnull ? 0 : DatumGetInt64(last);
 }
 
+/* The transaction that inserted a row found with a dirty snapshot, if it is another one still running. */
+TransactionId
+running_inserter(TupleTableSlot *ev)
+{
+	bool isnull;
+	TransactionId xmin = DatumGetTransactionId(slot_getsysattr(ev, MinTransactionIdAttributeNumber, &isnull));
+	if (TransactionIdIsCurrentTransactionId(xmin) || !TransactionIdIsInProgress(xmin))
+		return InvalidTransactionId;
+	return xmin;
+}
+
+/* Transactions inserting matching rows, found by a dirty scan. */
+struct InFlight
+{
+	TransactionId *xids;
+	int n;
+	int cap;
+};
+
+bool
+note_in_flight(void *arg, TupleTableSlot *ev)
+{
+	InFlight *f = static_cast<InFlight *>(arg);
+	TransactionId xid = running_inserter(ev);
+	if (!TransactionIdIsValid(xid))
+		return true;
+	for (int i = 0; i < f->n; i++)
+		if (f->xids[i] == xid)
+			return true;
+	if (f->n == f->cap)
+	{
+		f->cap *= 2;
+		f->xids = static_cast<TransactionId *>(repalloc(f->xids, sizeof(TransactionId) * f->cap));
+	}
+	f->xids[f->n++] = xid;
+	return true;
+}
+
+/*
+ * An escalated writer holds no keys of its events, so the read finds its in-flight rows instead: it
+ * waits for the escalated writers taking positions now to finish their chunk (every row with a
+ * position <= upto is then in the indexes), scans the read's range with a dirty snapshot, and waits
+ * for the transactions inserting matching rows. It looks at as many matching rows as the read may
+ * return, and again after waiting (some may have rolled back), until all of them are decided.
+ */
+void
+wait_for_escalated_rows(const Filter *filter, int64 after, int64 upto, int64 limit, bool backwards)
+{
+	wait_for_position_takers();
+	InFlight f{static_cast<TransactionId *>(palloc(sizeof(TransactionId) * 8)), 0, 8};
+	for (;;)
+	{
+		SnapshotData dirty;
+		InitDirtySnapshot(dirty);
+		f.n = 0;
+		ScanRequest req{filter, after, upto, limit, backwards, note_in_flight, &f};
+		scan_events(req, &dirty);
+		if (f.n == 0)
+			break;
+		for (int i = 0; i < f.n; i++)
+			XactLockTableWait(f.xids[i], nullptr, nullptr, XLTW_None);
+	}
+	pfree(f.xids);
+}
+
 /*
  * The read barrier. Notes the last position handed out (h), waits for the transactions that hold a
  * write lock on the read's keys at that moment (without queueing a lock request, so appends that
  * start meanwhile are not held up), then takes the snapshot. A matching event with a position <= h
  * was written by a transaction that took its keys before h was read: it has ended by now, so the
- * snapshot shows the event if it committed. Returning only positions <= h is therefore gap-free;
- * a matching event committed before the read started has a position <= h, so nothing is stale.
+ * snapshot shows the event if it committed. Escalated writers hold no keys of their events: when
+ * one is running, the read waits for those that are inserting matching events (a whole-log read,
+ * for all of them). Returning only positions <= h is therefore gap-free; a matching event committed
+ * before the read started has a position <= h, so nothing is stale.
  */
 Snapshot
-barrier_snapshot(const Filter *filter, int64 *upto)
+barrier_snapshot(const Filter *filter, int64 after, int64 limit, bool backwards, int64 *upto)
 {
 	LockPlan plan = plan_locks(filter, nullptr, 0, true);
 	*upto = last_assigned_position();
 	wait_for_writers(plan);
 	pfree(plan.requests);
+	/* An escalated writer holds lock_key_escalated() from before its first position to its end: if
+	 * none holds it now, every one that took a position <= h has ended. */
+	if (escalated_writers_in_flight())
+	{
+		if (plan.check_all)
+			wait_for_escalated_writers();
+		else
+			wait_for_escalated_rows(filter, after, *upto, limit, backwards);
+	}
 	PushActiveSnapshot(GetLatestSnapshot());
 	return GetActiveSnapshot();
 }
 
-struct Conflict
+/* The condition check's findings: the newest committed (or own) match, or a running inserter. */
+struct Check
 {
-	int64 seq;
+	int64 conflict;
+	TransactionId wait_for;
 };
 
 bool
-record_conflict(void *arg, TupleTableSlot *ev)
+check_row(void *arg, TupleTableSlot *ev)
 {
+	Check *c = static_cast<Check *>(arg);
 	bool isnull;
-	static_cast<Conflict *>(arg)->seq = DatumGetInt64(slot_getattr(ev, attr_seq, &isnull));
+	TransactionId running = running_inserter(ev);
+	if (TransactionIdIsValid(running))
+	{
+		if (!TransactionIdIsValid(c->wait_for))
+			c->wait_for = running;
+		return true; /* an older committed match decides without waiting */
+	}
+	TransactionId xmin = DatumGetTransactionId(slot_getsysattr(ev, MinTransactionIdAttributeNumber, &isnull));
+	if (!TransactionIdIsCurrentTransactionId(xmin) && !TransactionIdDidCommit(xmin))
+		return true; /* rolled back since the scan saw it */
+	c->conflict = DatumGetInt64(slot_getattr(ev, attr_seq, &isnull));
 	return false;
+}
+
+/*
+ * The condition check, under the append's check keys and the positions key. It scans with a dirty
+ * snapshot: besides the committed events it sees the rows of escalated writers still running
+ * (writers holding keys the condition checks have ended: the check keys waited for them). A running
+ * one's matching row is decided by its outcome: the check waits for it -- without holding up other
+ * escalated writers meanwhile -- and looks again.
+ */
+void
+check_condition(const Filter *condition, int64 expected_max)
+{
+	for (;;)
+	{
+		SnapshotData dirty;
+		InitDirtySnapshot(dirty);
+		Check c{0, InvalidTransactionId};
+		ScanRequest req{condition, expected_max, PG_INT64_MAX, 0, true, check_row, &c};
+		scan_events(req, &dirty);
+		if (c.conflict > 0)
+			ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE), errmsg("dcb: append condition failed"),
+							errdetail("expected_max is %lld, but the event at seq %lld matches the filter.",
+									  (long long) expected_max, (long long) c.conflict),
+							errhint("Read the boundary again, decide again, and retry.")));
+		if (!TransactionIdIsValid(c.wait_for))
+			return;
+		unlock_positions(ShareLock);
+		XactLockTableWait(c.wait_for, nullptr, nullptr, XLTW_None);
+		lock_positions(ShareLock);
+	}
 }
 
 /*
@@ -165,29 +286,23 @@ append(const Filter *condition, int64 expected_max, const Event *evs, int n)
 	LockPlan plan = plan_locks(condition, evs, n, false);
 	acquire_locks(plan);
 
-	PushActiveSnapshot(GetLatestSnapshot());
-	Snapshot snapshot = GetActiveSnapshot();
-
 	int64 last = 0;
 	if (find_stored_ids(evs, n, &last))
-	{
-		PopActiveSnapshot();
 		return last;
-	}
 
+	/* From the check to the end of the insert, escalated writers cannot take positions: one that
+	 * took them before has its rows in the indexes, one that takes them later takes higher ones. */
 	if (condition)
 	{
-		Conflict conflict{0};
-		ScanRequest req{condition, expected_max, PG_INT64_MAX, 1, true, record_conflict, &conflict};
-		if (scan_events(req, snapshot) > 0)
-			ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE), errmsg("dcb: append condition failed"),
-							errdetail("expected_max is %lld, but the event at seq %lld matches the filter.",
-									  (long long) expected_max, (long long) conflict.seq),
-							errhint("Read the boundary again, decide again, and retry.")));
+		lock_positions(ShareLock);
+		check_condition(condition, expected_max);
 	}
 
-	last = insert_events(evs, n);
+	PushActiveSnapshot(GetLatestSnapshot()); /* for triggers and index expressions */
+	last = insert_events(evs, n, plan.escalated);
 	PopActiveSnapshot();
+	if (condition)
+		unlock_positions(ShareLock);
 
 	/* Later calls in this statement or transaction (and their condition checks) see these events. */
 	CommandCounterIncrement();
@@ -278,7 +393,7 @@ dcb_read(PG_FUNCTION_ARGS)
 	ReadOutput out{rsinfo->setResult, rsinfo->setDesc};
 
 	int64 upto;
-	Snapshot snapshot = barrier_snapshot(&filter, &upto);
+	Snapshot snapshot = barrier_snapshot(&filter, after, limit, backwards, &upto);
 	ScanRequest req{&filter, after, upto, limit, backwards, emit_row, &out};
 	scan_events(req, snapshot);
 	PopActiveSnapshot();
@@ -294,7 +409,7 @@ dcb_head(PG_FUNCTION_ARGS)
 	Filter all;
 	match_all_filter(&all);
 	int64 upto;
-	Snapshot snapshot = barrier_snapshot(&all, &upto);
+	Snapshot snapshot = barrier_snapshot(&all, 0, 0, false, &upto);
 
 	const Catalog &cat = catalog();
 	Relation events = table_open(cat.events, AccessShareLock);

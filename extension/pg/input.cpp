@@ -192,13 +192,13 @@ parse_item(const JsonbValue &v, const char *path, Item *item)
 		bad_input(path, "must be a JSON object");
 	*item = Item{};
 	int ntypes = 0, ntags = 0;
+	std::string_view *types = nullptr, *tags = nullptr;
 	for_each_pair(v.val.binary.data, [&](std::string_view key, const JsonbValue &val) {
 		if (key == "types")
-			item->view.types = parse_names(val, field_path(path, "types"), false, max_filter_items,
-										   "dcb.max_filter_items", &ntypes);
+			types = parse_names(val, field_path(path, "types"), false, max_filter_items, "dcb.max_filter_items",
+								&ntypes);
 		else if (key == "tags")
-			item->view.tags = parse_names(val, field_path(path, "tags"), false, max_filter_items,
-										  "dcb.max_filter_items", &ntags);
+			tags = parse_names(val, field_path(path, "tags"), false, max_filter_items, "dcb.max_filter_items", &ntags);
 		else if (key == "payload")
 		{
 			if (!is_object(val) || JsonContainerSize(val.val.binary.data) == 0)
@@ -209,8 +209,11 @@ parse_item(const JsonbValue &v, const char *path, Item *item)
 			bad_input(field_path(path, pnstrdup(key.data(), key.size())), "is not a valid filter item key",
 					  "A filter item has the keys types, tags and payload.");
 	});
-	item->view.ntypes = ntypes;
-	item->view.ntags = ntags;
+	/* duplicates change nothing but would make a tag pair of one tag (core/filter.hpp) */
+	item->view.types = types;
+	item->view.ntypes = sort_unique_names(types, ntypes);
+	item->view.tags = tags;
+	item->view.ntags = sort_unique_names(tags, ntags);
 	item->view.has_payload = item->payload != nullptr;
 	if (ntypes == 0 && ntags == 0 && item->payload == nullptr)
 		bad_input(path, "must have at least one of types, tags or payload");

@@ -101,6 +101,7 @@ plan_locks(const Filter *condition, const Event *events, int nevents, bool barri
 	LockPlan plan;
 	plan.requests = static_cast<LockRequest *>(palloc(sizeof(LockRequest) * lock_plan_capacity(in)));
 	plan.n = build_lock_plan(in, plan.requests, &plan.escalated);
+	plan.check_all = in.check_all;
 	pfree(in.write_keys);
 	pfree(in.id_keys);
 	if (check_keys)
@@ -139,6 +140,49 @@ wait_for_writers(const LockPlan &plan)
 	/* Waits for the transactions holding conflicting locks now, without queueing a request. */
 	WaitForLockersMultiple(tags, ShareLock, false);
 	list_free_deep(tags);
+}
+
+void
+lock_positions(LOCKMODE mode)
+{
+	LOCKTAG tag;
+	set_tag(&tag, lock_key_positions());
+	(void) LockAcquire(&tag, mode, false, false);
+}
+
+void
+unlock_positions(LOCKMODE mode)
+{
+	LOCKTAG tag;
+	set_tag(&tag, lock_key_positions());
+	LockRelease(&tag, mode, false);
+}
+
+void
+wait_for_position_takers()
+{
+	/* Holders are short (a chunk's insert, or one append's check and insert), so queueing is fine. */
+	lock_positions(ShareLock);
+	unlock_positions(ShareLock);
+}
+
+bool
+escalated_writers_in_flight()
+{
+	LOCKTAG tag;
+	set_tag(&tag, lock_key_escalated());
+	int count = 0;
+	VirtualTransactionId *holders = GetLockConflicts(&tag, ShareLock, &count);
+	pfree(holders);
+	return count > 0;
+}
+
+void
+wait_for_escalated_writers()
+{
+	LOCKTAG tag;
+	set_tag(&tag, lock_key_escalated());
+	WaitForLockers(tag, ShareLock, false);
 }
 
 } // namespace dcb::pg

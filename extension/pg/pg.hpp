@@ -39,6 +39,8 @@ extern "C" {
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "storage/procarray.h"
+#include "access/transam.h"
 #include "tcop/utility.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -124,7 +126,8 @@ struct LockPlan
 {
 	LockRequest *requests;
 	size_t n;
-	bool escalated;
+	bool escalated; /* the writes escalated: the plan holds lock_key_escalated() instead of them */
+	bool check_all; /* the condition (or read) checks (*,*) */
 };
 LockPlan plan_locks(const Filter *condition, const Event *events, int nevents, bool barrier);
 /* Acquires in key order; the locks are held to the end of the transaction and count against its
@@ -133,6 +136,19 @@ void acquire_locks(const LockPlan &plan);
 /* Waits until no transaction that holds a write lock on the plan's keys now is still running. */
 void wait_for_writers(const LockPlan &plan);
 void register_lock_accounting();
+/*
+ * Escalation (docs/design.md). lock_key_positions(), held only within one call: ShareLock by a
+ * checker from its condition check to the end of its insert, RowExclusiveLock by an escalated writer
+ * around each chunk it takes positions for and inserts.
+ */
+void lock_positions(LOCKMODE mode);
+void unlock_positions(LOCKMODE mode);
+/* Readers: waits for the escalated writers taking positions now to finish their chunk. */
+void wait_for_position_takers();
+/* Is a transaction that made an escalated append still running? (Not counting this one.) */
+bool escalated_writers_in_flight();
+/* Waits for every transaction that made an escalated append and is running now. */
+void wait_for_escalated_writers();
 
 /* scan.cpp: events matching a filter after a position, merged from index probes in seq order. */
 struct ScanRequest
@@ -148,10 +164,10 @@ struct ScanRequest
 };
 int64 scan_events(const ScanRequest &req, Snapshot snapshot);
 /*
- * For items with several tags, moves the tag with the fewest events (counting up to a small sample)
- * to the front: it becomes the item's primary tag, whose index the scan probes and whose key the
- * condition locks. Any tag of an item is correct; the rarest makes the probe cheapest and spares
- * waits for writers that share only a common tag (two students enrolling in one course).
+ * For items with several tags, moves the two tags with the fewest events (counting up to a small
+ * sample) to the front: the rarest becomes the item's primary tag, whose index the scan probes, and
+ * with the next one forms the tag pair whose keys the condition locks. Any tags of an item are
+ * correct; the rarest make the probe cheapest and the pair least often shared with other decisions.
  */
 void choose_primary_tags(Filter *filter);
 /* events attribute numbers */
@@ -168,8 +184,9 @@ enum EventAttr
 };
 
 /* store.cpp: inserts the events with increasing positions taken now (after the caller's locks);
- * returns the last position. */
-int64 insert_events(const Event *evs, int n);
+ * returns the last position. An escalated writer takes positions and inserts chunk by chunk, each
+ * under lock_positions(RowExclusiveLock). */
+int64 insert_events(const Event *evs, int n, bool escalated);
 
 /* Refuses isolation levels at which the guarantees could not hold, and reads on a standby unless
  * dcb.standby_reads allows them. */

@@ -292,18 +292,26 @@ choose_primary_tags(Filter *filter)
 		if (view.ntags < 2)
 			continue;
 		std::string_view *tags = const_cast<std::string_view *>(view.tags);
-		size_t best = 0;
-		int best_count = sample + 1;
-		for (size_t t = 0; t < view.ntags && best_count > 0; t++)
+		/* the two rarest tags: the primary (probed, and half of the checked pair) and the secondary */
+		size_t best = 0, second = 1;
+		int best_count = -1, second_count = -1; /* -1: not counted yet */
+		for (size_t t = 0; t < view.ntags && second_count != 0; t++)
 		{
-			int n = count_tag_entries(scan, static_cast<int64>(hash_tag(tags[t])), best_count);
-			if (n < best_count)
+			/* counting up to the second-best count tells whether this tag is among the two rarest */
+			int n = count_tag_entries(scan, static_cast<int64>(hash_tag(tags[t])),
+									  second_count < 0 ? sample : second_count);
+			if (best_count < 0 || n < best_count)
 			{
-				best = t;
-				best_count = n;
+				second = best, second_count = best_count;
+				best = t, best_count = n;
 			}
+			else if (second_count < 0 || n < second_count)
+				second = t, second_count = n;
 		}
 		std::swap(tags[primary_tag], tags[best]);
+		if (second == primary_tag)
+			second = best; /* it moved */
+		std::swap(tags[secondary_tag], tags[second]);
 	}
 	index_endscan(scan);
 	index_close(idx, AccessShareLock);

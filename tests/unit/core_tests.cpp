@@ -105,9 +105,16 @@ TEST_CASE("hashes are stable (on-disk format)")
 TEST_CASE("lock key families do not alias")
 {
 	const Key t = hash_type("T"), g = hash_tag("g");
-	std::set<Key> keys{lock_key_type_tag(t, g), lock_key_any_type_tag(g), lock_key_type_any_tag(t), lock_key_all(),
-					   lock_key_escalation()};
-	CHECK(keys.size() == 5);
+	const Key h = hash_tag("h");
+	std::set<Key> keys{lock_key_type_tag(t, g),	  lock_key_any_type_tag(g), lock_key_type_any_tag(t),
+					   lock_key_all(),			  lock_key_escalated(),		lock_key_positions(),
+					   lock_key_type_pair(t, g, h), lock_key_any_type_pair(g, h), lock_key_type_wide(t, g),
+					   lock_key_any_type_wide(g)};
+	CHECK(keys.size() == 10);
+	/* pairs are unordered, and a pair of a tag with itself is not the tag */
+	CHECK(lock_key_type_pair(t, g, h) == lock_key_type_pair(t, h, g));
+	CHECK(lock_key_any_type_pair(g, h) == lock_key_any_type_pair(h, g));
+	CHECK(lock_key_any_type_pair(g, g) != lock_key_any_type_tag(g));
 	/* a tag literally named "*" is just a tag */
 	CHECK(lock_key_any_type_tag(hash_tag("*")) != lock_key_all());
 }
@@ -115,9 +122,15 @@ TEST_CASE("lock key families do not alias")
 TEST_CASE("check keys per probe kind")
 {
 	CHECK(item_probe(Item{{"A", "B"}, {"g", "h"}}.view()) == Probe::TagType);
-	CHECK(check_keys(Item{{"A", "B"}, {"g", "h"}}) ==
-		  std::vector<Key>{lock_key_type_tag(hash_type("A"), hash_tag("g")),
-						   lock_key_type_tag(hash_type("B"), hash_tag("g"))});
+	const Key A = hash_type("A"), B = hash_type("B"), g = hash_tag("g"), h = hash_tag("h");
+	CHECK(check_keys(Item{{"A", "B"}, {"g"}}) == std::vector<Key>{lock_key_type_tag(A, g), lock_key_type_tag(B, g)});
+	/* several tags: the pair of the primary and secondary tag, and the primary's wide key */
+	CHECK(check_keys(Item{{"A", "B"}, {"g", "h", "i"}}) ==
+		  std::vector<Key>{lock_key_type_pair(A, g, h), lock_key_type_wide(A, g), lock_key_type_pair(B, g, h),
+						   lock_key_type_wide(B, g)});
+	CHECK(check_keys(Item{{"A", "B"}, {"g", "h"}}, true) ==
+		  std::vector<Key>{lock_key_any_type_pair(g, h), lock_key_any_type_wide(g)});
+	CHECK(check_keys(Item{{}, {"g", "h"}}) == std::vector<Key>{lock_key_any_type_pair(g, h), lock_key_any_type_wide(g)});
 	CHECK(check_keys(Item{{}, {"g"}}) == std::vector<Key>{lock_key_any_type_tag(hash_tag("g"))});
 	CHECK(check_keys(Item{{"A"}, {}}) == std::vector<Key>{lock_key_type_any_tag(hash_type("A"))});
 	CHECK(check_keys(Item{{}, {}, true}) == std::vector<Key>{lock_key_all()});
@@ -152,15 +165,15 @@ TEST_CASE("lock plan: sorted, merged modes, escalation")
 	bool escalated = true;
 	auto out = plan_of({w, 4, nullptr, 0, c, 2, false, 64}, &escalated);
 	CHECK_FALSE(escalated);
-	REQUIRE(out.size() == 5);
+	REQUIRE(out.size() == 4);
 	CHECK(std::is_sorted(out.begin(), out.end(), [](auto &a, auto &b) { return a.key < b.key; }));
 	CHECK(bits_in(out, 1) == lock_check);
 	CHECK(bits_in(out, 3) == lock_write);
 	CHECK(bits_in(out, 5) == lock_write);
 	CHECK(bits_in(out, 9) == (lock_check | lock_write));
-	CHECK(bits_in(out, lock_key_escalation()) == lock_check);
+	CHECK(bits_in(out, lock_key_escalated()) == 0);
 
-	SUBCASE("a writer over the budget writes the escalation key instead of its keys and ids")
+	SUBCASE("a writer over the budget writes the escalated key instead of its keys and ids")
 	{
 		std::vector<Key> many(100), ids{7, 8};
 		for (std::size_t i = 0; i < many.size(); i++)
@@ -168,10 +181,10 @@ TEST_CASE("lock plan: sorted, merged modes, escalation")
 		auto plan = plan_of({many.data(), many.size(), ids.data(), ids.size(), nullptr, 0, false, 64}, &escalated);
 		CHECK(escalated);
 		REQUIRE(plan.size() == 1);
-		CHECK(plan[0].key == lock_key_escalation());
+		CHECK(plan[0].key == lock_key_escalated());
 		CHECK(plan[0].bits == lock_write);
 	}
-	SUBCASE("ids are exclusive keys; an unconditional writer does not touch the escalation key")
+	SUBCASE("ids are exclusive keys")
 	{
 		Key w2[] = {7};
 		Key ids[] = {42};
@@ -179,13 +192,13 @@ TEST_CASE("lock plan: sorted, merged modes, escalation")
 		CHECK(plan.size() == 2);
 		CHECK(bits_in(plan, 7) == lock_write);
 		CHECK(bits_in(plan, 42) == lock_id);
-		CHECK(bits_in(plan, lock_key_escalation()) == 0);
+		CHECK(bits_in(plan, lock_key_escalated()) == 0);
 	}
 	SUBCASE("a condition on everything checks (*,*)")
 	{
 		auto plan = plan_of({nullptr, 0, nullptr, 0, nullptr, 0, true, 64}, &escalated);
+		CHECK(plan.size() == 1);
 		CHECK(bits_in(plan, lock_key_all()) == lock_check);
-		CHECK(bits_in(plan, lock_key_escalation()) == lock_check);
 	}
 }
 
@@ -296,13 +309,63 @@ TEST_CASE("property: the lock plan keeps every requested key with at least its m
 		auto plan = plan_of({w.data(), w.size(), nullptr, 0, c.data(), c.size(), false, 30}, &escalated);
 		REQUIRE(std::is_sorted(plan.begin(), plan.end(), [](auto &a, auto &b) { return a.key < b.key; }));
 		if (escalated)
-			CHECK((bits_in(plan, lock_key_escalation()) & lock_write) != 0);
+			CHECK(bits_in(plan, lock_key_escalated()) == lock_write);
 		else
 			for (Key k : w0)
 				CHECK((bits_in(plan, k) & lock_write) != 0);
 		for (Key k : c)
 			CHECK((bits_in(plan, k) & lock_check) != 0);
-		if (!c.empty())
-			CHECK((bits_in(plan, lock_key_escalation()) & lock_check) != 0);
 	}
+}
+
+/*
+ * The other direction (G3): an event that lacks what an item's keys stand for -- one of its types,
+ * its primary tag, and for items with several tags its secondary tag -- writes none of the item's
+ * check keys (hash collisions aside), unless it carries more than pair_tag_limit tags and the
+ * primary one (the wide keys). So two decisions that share only one tag of a multi-tag item do not
+ * wait for each other.
+ */
+TEST_CASE("property: events outside an item's key projection write none of its check keys")
+{
+	std::mt19937_64 rng(42);
+	const std::vector<std::string> types{"A", "B", "C"};
+	const std::vector<std::string> tags{"t:1", "t:2", "t:3", "u:1", "u:2", "v:1"};
+	auto pick = [&](const std::vector<std::string> &from, std::size_t min, std::size_t max) {
+		std::vector<sv> out;
+		std::size_t n = min + rng() % (max - min + 1);
+		for (std::size_t i = 0; i < n; i++)
+			out.push_back(from[rng() % from.size()]);
+		std::sort(out.begin(), out.end());
+		out.erase(std::unique(out.begin(), out.end()), out.end());
+		std::shuffle(out.begin(), out.end(), rng); /* the primary and secondary tags are the first two */
+		return out;
+	};
+	std::size_t outside = 0, multi_tag = 0, wide = 0;
+	for (int round = 0; round < 200000; round++)
+	{
+		Item item{pick(types, 0, 2), pick(tags, 1, 3)};
+		Event e{std::string(types[rng() % types.size()]), {}, {}};
+		for (sv t : pick(tags, 0, 5))
+			e.tags.emplace_back(t);
+		EventView v = e.view();
+		auto carries = [&](sv t) { return std::binary_search(v.tags, v.tags + v.ntags, t); };
+		const bool type_ok =
+			item.types.empty() || std::find(item.types.begin(), item.types.end(), sv(e.type)) != item.types.end();
+		const bool projected =
+			type_ok && carries(item.tags[primary_tag]) && (item.tags.size() < 2 || carries(item.tags[secondary_tag]));
+		if (projected)
+			continue;
+		std::vector<Key> w = write_keys(e), c = check_keys(item);
+		const bool meet =
+			std::any_of(c.begin(), c.end(), [&](Key k) { return std::find(w.begin(), w.end(), k) != w.end(); });
+		const bool wide_meet = type_ok && item.tags.size() >= 2 && v.ntags > pair_tag_limit && carries(item.tags[0]);
+		outside++;
+		multi_tag += item.tags.size() >= 2 && carries(item.tags[primary_tag]);
+		wide += wide_meet;
+		if (meet != wide_meet)
+			FAIL("event " << e.type << " with " << v.ntags << " tags: meets " << meet << ", expected " << wide_meet);
+	}
+	CHECK(outside > 50000);
+	CHECK(multi_tag > 10000);
+	CHECK(wide > 1000);
 }
