@@ -165,7 +165,7 @@ check_row(void *arg, TupleTableSlot *ev)
  * escalated writers meanwhile -- and looks again.
  */
 void
-check_condition(const Filter *condition, int64 expected_max)
+check_condition(const Filter *condition, int64 expected_max, LOCKMODE positions)
 {
 	for (;;)
 	{
@@ -181,9 +181,9 @@ check_condition(const Filter *condition, int64 expected_max)
 							errhint("Read the boundary again, decide again, and retry.")));
 		if (!TransactionIdIsValid(c.wait_for))
 			return;
-		unlock_positions(ShareLock);
+		unlock_positions(positions);
 		XactLockTableWait(c.wait_for, nullptr, nullptr, XLTW_None);
-		lock_positions(ShareLock);
+		lock_positions(positions);
 	}
 }
 
@@ -290,19 +290,24 @@ append(const Filter *condition, int64 expected_max, const Event *evs, int n)
 	if (find_stored_ids(evs, n, &last))
 		return last;
 
-	/* From the check to the end of the insert, escalated writers cannot take positions: one that
-	 * took them before has its rows in the indexes, one that takes them later takes higher ones. */
+	/*
+	 * From the check to the end of the insert, escalated writers cannot take positions: one that
+	 * took them before has its rows in the indexes, one that takes them later takes higher ones. An
+	 * escalated checker takes positions too, so it holds the key in both modes at once (taking
+	 * RowExclusiveLock per chunk while holding ShareLock would deadlock two of them).
+	 */
+	const LOCKMODE positions = !condition ? NoLock : plan.escalated ? ShareRowExclusiveLock : ShareLock;
 	if (condition)
 	{
-		lock_positions(ShareLock);
-		check_condition(condition, expected_max);
+		lock_positions(positions);
+		check_condition(condition, expected_max, positions);
 	}
 
 	PushActiveSnapshot(GetLatestSnapshot()); /* for triggers and index expressions */
-	last = insert_events(evs, n, plan.escalated);
+	last = insert_events(evs, n, plan.escalated && !condition);
 	PopActiveSnapshot();
 	if (condition)
-		unlock_positions(ShareLock);
+		unlock_positions(positions);
 
 	/* Later calls in this statement or transaction (and their condition checks) see these events. */
 	CommandCounterIncrement();

@@ -139,7 +139,8 @@ void register_lock_accounting();
 /*
  * Escalation (docs/design.md). lock_key_positions(), held only within one call: ShareLock by a
  * checker from its condition check to the end of its insert, RowExclusiveLock by an escalated writer
- * around each chunk it takes positions for and inserts.
+ * around each chunk it takes positions for and inserts, ShareRowExclusiveLock by an escalated
+ * checker from its check to the end of its insert.
  */
 void lock_positions(LOCKMODE mode);
 void unlock_positions(LOCKMODE mode);
@@ -184,9 +185,9 @@ enum EventAttr
 };
 
 /* store.cpp: inserts the events with increasing positions taken now (after the caller's locks);
- * returns the last position. An escalated writer takes positions and inserts chunk by chunk, each
- * under lock_positions(RowExclusiveLock). */
-int64 insert_events(const Event *evs, int n, bool escalated);
+ * returns the last position. With lock_chunks (an unconditional escalated writer), takes positions
+ * and inserts chunk by chunk, each under lock_positions(RowExclusiveLock). */
+int64 insert_events(const Event *evs, int n, bool lock_chunks);
 
 /* Refuses isolation levels at which the guarantees could not hold, and reads on a standby unless
  * dcb.standby_reads allows them. */

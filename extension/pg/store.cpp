@@ -13,9 +13,9 @@
  *
  * Memory is bounded by one chunk: every chunk's rows live in a context reset after it.
  *
- * An escalated writer (docs/design.md, "Escalation") holds lock_key_positions() while it takes the
- * positions of a chunk (a row, on the first path) and inserts it, and releases it once the chunk's
- * rows are in every index, where checkers and readers find them with a dirty snapshot.
+ * An unconditional escalated writer (docs/design.md, "Escalation") holds lock_key_positions() while
+ * it takes the positions of a chunk (a row, on the first path) and inserts it, and releases it once
+ * the chunk's rows are in every index, where checkers and readers find them with a dirty snapshot.
  */
 #include "pg/pg.hpp"
 
@@ -38,7 +38,7 @@ struct Inserter
 	Oid seq_oid;
 	Jsonb *empty_object;
 	MemoryContext chunk_cxt;
-	bool escalated;
+	bool lock_chunks;
 };
 
 RangeTblEntry *
@@ -159,7 +159,7 @@ insert_rowwise(Inserter *ins, const Event *evs, int n)
 	for (int i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (ins->escalated)
+		if (ins->lock_chunks)
 			lock_positions(RowExclusiveLock);
 		seq = nextval_internal(ins->seq_oid, false);
 		MemoryContext old = MemoryContextSwitchTo(ins->chunk_cxt);
@@ -174,7 +174,7 @@ insert_rowwise(Inserter *ins, const Event *evs, int n)
 			ExecSimpleRelationInsert(ins->tags.rri, ins->estate, tag_slot);
 			ResetPerTupleExprContext(ins->estate);
 		}
-		if (ins->escalated)
+		if (ins->lock_chunks)
 			unlock_positions(RowExclusiveLock);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(ins->chunk_cxt);
@@ -230,7 +230,7 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 	{
 		const int end = std::min(n, start + chunk);
 		MemoryContext old = MemoryContextSwitchTo(ins->chunk_cxt);
-		if (ins->escalated)
+		if (ins->lock_chunks)
 			lock_positions(RowExclusiveLock);
 		int nrows = 0;
 		for (int i = start; i < end; i++)
@@ -248,7 +248,7 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 		for (int r = 0; r < nrows; r++)
 			fill_tag_slot(tag_slots[r], rows[r]);
 		flush_chunk(ins, ins->tags, tag_slots, nrows, tag_bistate);
-		if (ins->escalated)
+		if (ins->lock_chunks)
 			unlock_positions(RowExclusiveLock); /* the chunk's rows are in every index now */
 
 		for (int i = 0; i < end - start; i++)
@@ -266,11 +266,11 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 } // namespace
 
 int64
-insert_events(const Event *evs, int n, bool escalated)
+insert_events(const Event *evs, int n, bool lock_chunks)
 {
 	Inserter ins;
 	inserter_begin(&ins);
-	ins.escalated = escalated;
+	ins.lock_chunks = lock_chunks;
 	const bool triggers = ins.events.rri->ri_TrigDesc != nullptr || ins.tags.rri->ri_TrigDesc != nullptr;
 	const int64 last = (n == 1 || triggers) ? insert_rowwise(&ins, evs, n) : insert_batched(&ins, evs, n);
 	inserter_end(&ins);
