@@ -37,10 +37,10 @@ _PG_init(void)
 							&max_tags_per_event, 100, 1, 100000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	/* The default budget follows the lock table's sizing: 4 x max_locks_per_transaction. */
 	DefineCustomIntVariable(
-		"dcb.max_lock_keys", "Lock keys a transaction may hold before its appends escalate to a coarse lock.",
-		"Past the budget an append's events take the escalation key instead of their own keys (conditional "
-		"appends and reads then wait for it), and conditions check coarser keys: this bounds the use of the "
-		"shared lock table. The default is 4 x max_locks_per_transaction.",
+		"dcb.max_lock_keys", "Lock keys a transaction may hold before its appends escalate.",
+		"Past the budget an append locks none of its events' keys (others find its in-flight rows in the "
+		"indexes instead), and conditions check coarser keys: this bounds the use of the shared lock table. "
+		"The default is 4 x max_locks_per_transaction.",
 		&max_lock_keys, 4 * max_locks_per_xact, 4, 10000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	DefineCustomBoolVariable(
 		"dcb.standby_reads", "Allows dcb_read() and dcb_head() on a hot standby, where they are not gap-free.",

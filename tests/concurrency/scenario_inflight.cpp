@@ -4,7 +4,7 @@
 // clients append (unconditionally) and commit more hold:h events, which get higher seqs. While the lower
 // seq is in flight, deciders read the boundary and append with the max seq they read (or with dcb_head()),
 // and resuming catch-up readers (boundary and whole log) keep polling. Then the holder commits (rounds 1
-// and 2; in round 2 its append escalates to a coarse lock), rolls back (round 3), or prepares the
+// and 2; in round 2 its append escalates: it locks none of its keys), rolls back (round 3), or prepares the
 // transaction and commits it with COMMIT PREPARED (round 4, two-phase commit). Afterwards, on the
 // final log: no read returned rows beyond the held seq without it (G2), no decider's append missed it
 // (G1), every catch-up reader delivered every event exactly once and in order, every dcb_head() was safe.
@@ -50,7 +50,7 @@ void scenario_inflight(const Settings &st, Outcome &out) {
 		holder.exec("BEGIN");
 		const std::string held_call = "held-r" + std::to_string(r);
 		std::vector<EventSpec> held_event = {{"Held", {H, "round:" + std::to_string(r)}, {}}};
-		if (r == 2) {  // this round's holder escalates: one coarse exclusive key instead of its own keys
+		if (r == 2) {  // this round's holder escalates: it locks none of its own keys
 			holder.exec("SET LOCAL dcb.max_lock_keys = 4");
 			held_event.push_back({"Held", {H, "round:2", "escalated:yes"}, {}});
 		}

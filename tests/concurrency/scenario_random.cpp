@@ -2,12 +2,12 @@
 //
 // 3. random: every client picks random filters over 3 types, 5 tags and a payload key, reads, and appends
 //    1–4 events whose metadata records (filter, expected_max); some appends are unconditional, some run
-//    (read and append) in an explicit transaction, a quarter of the clients escalate to coarse locks
+//    (read and append) in an explicit transaction, a quarter of the clients escalate (lock none of their keys)
 //    (dcb.max_lock_keys = 8). Any error but 40001 fails the scenario. Afterwards: G1 on the final log for
 //    every conditional call, G2 for every read, G4 for every batch; whole-log and boundary catch-up readers
 //    run meanwhile.
 // 7. catch-up: writers append batches, some holding their transaction open for a while after the append
-//    (so lower seqs commit after higher ones), some rolling back, some escalating to coarse locks; readers tail with
+//    (so lower seqs commit after higher ones), some rolling back, some escalating; readers tail with
 //    dcb_read(NULL, after, 100) (and smaller pages), head probes check dcb_head(); every reader must deliver
 //    exactly the final log, strictly increasing, without a skip.
 #include "scenarios.hpp"
@@ -85,7 +85,7 @@ void scenario_random(const Settings &st, Outcome &out) {
 
 	run_threads(clients, out, [&](int t) {
 		Conn c(db);
-		// A quarter of the clients get a tiny lock-key budget, so their batches escalate to coarse locks.
+		// A quarter of the clients get a tiny lock-key budget, so their batches escalate (lock none of their keys).
 		if (t % 4 == 3) c.exec("SET dcb.max_lock_keys = 8");
 		std::mt19937_64 rng(st.seed * 1000003 + t);
 		for (int i = 0; i < per_client && Clock::now() < deadline; ++i) {
