@@ -3,7 +3,8 @@
 // 5. disjoint: every client decides on its own account tag (read the last event, append conditionally),
 //    all at once; events also share a type and a common extra tag that no filter checks. Not a single
 //    40001 may occur; throughput and latency are reported.
-// 6. isolation: transactions that appended on accounts A0 (conditional) and A1 (unconditional) stay open;
+// 6. isolation: transactions that appended on accounts A0 (conditional), A1 (unconditional) and A2 (a batch
+//    that escalates past its lock-key budget) stay open;
 //    meanwhile clients on accounts B* read and append with statement_timeout = 2s, so any wait on the open
 //    transactions shows up as an error. They do so alone, then beside a client whose whole-log read,
 //    dcb_head() or read of A0 waits on the open transactions (allowed for that client, but it must not make
@@ -110,8 +111,16 @@ void scenario_isolation(const Settings &st, Outcome &out) {
 	const int64_t s0 = append(h0, "hold-a0", on_a0, 0, {{"Deposited", {account("A0"), "channel:web"}, {}}});
 	h1.exec("BEGIN");
 	const int64_t s1 = append(h1, "hold-a1", std::nullopt, std::nullopt, {{"Deposited", {account("A1"), "channel:web"}, {}}});
-	const int64_t lowest_in_flight = std::min(s0, s1);
-	const std::string open_txns = "acct:A0/acct:A1 (seqs " + std::to_string(s0) + ", " + std::to_string(s1) + ") open";
+	// A third one escalates: a batch of 50 events on A2 with a lock-key budget of 4, so it locks none of
+	// its events' keys and the B clients meet its in-flight rows only in the indexes.
+	Conn h2(db);
+	h2.exec("BEGIN");
+	h2.exec("SET LOCAL dcb.max_lock_keys = 4");
+	std::vector<EventSpec> batch(50, EventSpec{"Deposited", {account("A2"), "channel:batch"}, {}, std::nullopt});
+	const int64_t s2 = append(h2, "hold-a2", std::nullopt, std::nullopt, batch);
+	const int64_t lowest_in_flight = std::min({s0, s1, s2 - 49});
+	const std::string open_txns = "acct:A0/acct:A1/acct:A2 (seqs " + std::to_string(s0) + ", " + std::to_string(s1) +
+	                              ", " + std::to_string(s2 - 49) + "-" + std::to_string(s2) + ", the last escalated) open";
 
 	// Phases: the B clients work alone, then beside a client whose read waits on the open transactions.
 	// Such a read may wait (its filter matches A events), but it must not make the B clients wait.
@@ -229,6 +238,8 @@ void scenario_isolation(const Settings &st, Outcome &out) {
 	rec.call({"hold-a0", on_a0, 0, 1, s0});
 	h1.exec("COMMIT");
 	rec.call({"hold-a1", std::nullopt, std::nullopt, 1, s1});
+	h2.exec("COMMIT");
+	rec.call({"hold-a2", std::nullopt, std::nullopt, 50, s2});
 
 	Log log = read_log(db, out);
 	rec.check_all(log, out);
