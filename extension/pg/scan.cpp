@@ -414,7 +414,7 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 			break;
 		const int64 seq = best->seq;
 
-		/* the event row: already in hand for events probes, else looked up by seq */
+		/* the event row: in hand for events probes, else at a tag probe's event_tid, else looked up by seq */
 		TupleTableSlot *ev = nullptr;
 		const ItemPointerData *hint = nullptr;
 		for (int i = 0; i < nspecs && !ev; i++)
