@@ -34,12 +34,18 @@ CREATE UNIQUE INDEX events_id_idx ON dcb.events (id) WHERE id IS NOT NULL;
 -- format). One B-tree on (tag_key, seq) answers "events with tag g after position p, in order": a
 -- condition check or a boundary read is one index probe per tag whose cost depends on the events it
 -- returns, not on the size of the log. type_key rides along so probes skip other types cheaply.
+-- event_tid is where the event's dcb.events row was stored (its ctid at insert): a probe fetches the
+-- row from there directly instead of descending events_pkey. It is a hint, never trusted: the row
+-- found there must be visible and carry the same seq, else the scan looks the seq up in events_pkey
+-- (after VACUUM FULL, CLUSTER or a dump and restore of dcb.events the hints go stale and reads fall
+-- back to that lookup; rows are never updated, so nothing else moves them).
 CREATE TABLE dcb.event_tags (
-	tag_key  bigint NOT NULL,
-	seq      bigint NOT NULL,
-	type_key bigint NOT NULL
+	tag_key   bigint NOT NULL,
+	seq       bigint NOT NULL,
+	type_key  bigint NOT NULL,
+	event_tid tid    NOT NULL
 );
-CREATE INDEX event_tags_tag_idx ON dcb.event_tags (tag_key, seq) INCLUDE (type_key);
+CREATE INDEX event_tags_tag_idx ON dcb.event_tags (tag_key, seq) INCLUDE (type_key, event_tid);
 
 -- The log is user data: pg_dump must dump it (extension member tables are skipped otherwise).
 SELECT pg_catalog.pg_extension_config_dump('dcb.events', '');

@@ -77,7 +77,7 @@ catalog()
 	cached.events_seq = lookup("events_seq", nsp);
 
 	static const char *const events_columns[] = {"seq", "type", "tags", "data", "metadata", "occurred_at", "id"};
-	static const char *const event_tags_columns[] = {"tag_key", "seq", "type_key"};
+	static const char *const event_tags_columns[] = {"tag_key", "seq", "type_key", "event_tid"};
 	check_layout(cached.events, events_columns, lengthof(events_columns));
 	check_layout(cached.event_tags, event_tags_columns, lengthof(event_tags_columns));
 	cache_valid = true;

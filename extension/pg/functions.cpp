@@ -318,14 +318,46 @@ struct ReadOutput
 {
 	Tuplestorestate *store;
 	TupleDesc desc;
+	TupleDesc checked; /* the event slots' descriptor that copy_rows was decided for */
+	bool copy_rows;
 };
 
+/* Do rows of this descriptor have the physical layout of the result rows (same columns and types)? */
+bool
+same_row_layout(TupleDesc result, TupleDesc rows)
+{
+	if (result->natts != rows->natts)
+		return false;
+	for (int i = 0; i < result->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(result, i), b = TupleDescAttr(rows, i);
+		if (a->attisdropped || b->attisdropped || a->atttypid != b->atttypid || a->attlen != b->attlen ||
+			a->attbyval != b->attbyval || a->attalign != b->attalign)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Stores an event in the result. dcb.events rows have the result's row type, so the stored tuple is
+ * copied as it is (one memcpy) instead of being taken apart into values and formed again.
+ */
 bool
 emit_row(void *arg, TupleTableSlot *ev)
 {
 	ReadOutput *out = static_cast<ReadOutput *>(arg);
-	slot_getallattrs(ev);
-	tuplestore_putvalues(out->store, out->desc, ev->tts_values, ev->tts_isnull);
+	if (ev->tts_tupleDescriptor != out->checked)
+	{
+		out->copy_rows = same_row_layout(out->desc, ev->tts_tupleDescriptor);
+		out->checked = ev->tts_tupleDescriptor;
+	}
+	if (out->copy_rows)
+		tuplestore_puttupleslot(out->store, ev);
+	else
+	{
+		slot_getallattrs(ev);
+		tuplestore_putvalues(out->store, out->desc, ev->tts_values, ev->tts_isnull);
+	}
 	return true;
 }
 
@@ -395,7 +427,7 @@ dcb_read(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-	ReadOutput out{rsinfo->setResult, rsinfo->setDesc};
+	ReadOutput out{rsinfo->setResult, rsinfo->setDesc, nullptr, false};
 
 	int64 upto;
 	Snapshot snapshot = barrier_snapshot(&filter, after, limit, backwards, &upto);

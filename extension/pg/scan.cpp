@@ -12,6 +12,13 @@
  * re-checked against the event row (types, all tags, payload containment, time bounds), so hash
  * collisions and the primary-tag shortcut only cost time.
  *
+ * Tag probes read only the index (seq, type_key and the event row's ctid, event_tid) and fetch the
+ * event row at that ctid: one heap page per candidate instead of an events_pkey descent plus the
+ * page. The event row decides visibility (an event and its tag rows are written by one transaction
+ * and never updated, so they are visible together; entries of in-flight or aborted appends are
+ * candidates whose row the snapshot does not show). event_tid is only a hint: unless the row there
+ * is visible and carries the candidate's seq, the seq is looked up in events_pkey.
+ *
  * The caller provides the snapshot (taken after its locks) and keeps it active.
  */
 #include "pg/pg.hpp"
@@ -36,9 +43,9 @@ struct ProbeScan
 {
 	ProbeSpec spec;
 	IndexScanDesc scan;
-	TupleTableSlot *slot; /* events slot for Type/All, event_tags slot for Tag */
+	TupleTableSlot *slot; /* events slot for Type/All probes, nullptr for Tag probes */
 	AttrNumber seq_attno;
-	Buffer vm_buffer;	  /* Tag probes: visibility map page, for index-only reads */
+	ItemPointerData event_tid; /* Tag probes: where the current candidate's row was stored */
 	int64 seq;
 	bool done;
 };
@@ -143,31 +150,21 @@ wanted_type(const ProbeSpec &spec, int64 type_key)
 }
 
 /*
- * The next (seq, type_key) entry of a tag probe that the snapshot sees. Index-only when the heap page
- * is all-visible (event_tags (tag_key, seq) INCLUDE (type_key) holds both values), as an index-only
- * scan would do; otherwise the heap row decides visibility.
+ * The next entry of a tag probe, read from the index tuple alone (event_tags (tag_key, seq) INCLUDE
+ * (type_key, event_tid)). No visibility check: the event row fetched for the candidate decides.
  */
 bool
 next_tag_entry(ProbeScan *p, ScanDirection dir, int64 *seq, int64 *type_key)
 {
 	bool isnull;
-	for (;;)
-	{
-		ItemPointer tid = index_getnext_tid(p->scan, dir);
-		if (tid == nullptr)
-			return false;
-		if (VM_ALL_VISIBLE(p->scan->heapRelation, ItemPointerGetBlockNumber(tid), &p->vm_buffer))
-		{
-			*seq = DatumGetInt64(index_getattr(p->scan->xs_itup, 2, p->scan->xs_itupdesc, &isnull));
-			*type_key = DatumGetInt64(index_getattr(p->scan->xs_itup, 3, p->scan->xs_itupdesc, &isnull));
-			return true;
-		}
-		if (!index_fetch_heap(p->scan, p->slot))
-			continue;
-		*seq = DatumGetInt64(slot_getattr(p->slot, 2, &isnull));
-		*type_key = DatumGetInt64(slot_getattr(p->slot, 3, &isnull));
-		return true;
-	}
+	if (index_getnext_tid(p->scan, dir) == nullptr)
+		return false;
+	IndexTuple itup = p->scan->xs_itup;
+	TupleDesc desc = p->scan->xs_itupdesc;
+	*seq = DatumGetInt64(index_getattr(itup, 2, desc, &isnull));
+	*type_key = DatumGetInt64(index_getattr(itup, 3, desc, &isnull));
+	p->event_tid = *reinterpret_cast<ItemPointer>(DatumGetPointer(index_getattr(itup, 4, desc, &isnull)));
+	return true;
 }
 
 /* Moves a probe to its next distinct position (of a wanted type, for tag probes). */
@@ -340,9 +337,14 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 	Relation idx_pkey = index_open(cat.events_pkey, AccessShareLock);
 	Relation idx_type = nullptr, idx_tag = nullptr;
 
-	/* A lookup scan fetches events found through dcb.event_tags by seq. */
+	/*
+	 * Events found through dcb.event_tags are fetched at their event_tid, or else by seq through a
+	 * lookup scan of events_pkey (begun on first use). Blocks at or beyond nblocks (counted after the
+	 * snapshot was taken, so every row it can see lies below) are stale hints.
+	 */
 	IndexScanDesc fetch = nullptr;
 	TupleTableSlot *fetch_slot = nullptr;
+	BlockNumber nblocks = InvalidBlockNumber;
 
 	ProbeScan *probes = static_cast<ProbeScan *>(palloc0(sizeof(ProbeScan) * nspecs));
 	for (int i = 0; i < nspecs; i++)
@@ -387,10 +389,9 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 				p->seq_attno = attr_seq;
 				break;
 		}
-		p->slot = table_slot_create(heap, nullptr);
+		p->slot = p->spec.kind == Probe::Tag ? nullptr : table_slot_create(heap, nullptr);
 		p->scan = index_beginscan(heap, index, snapshot, nkeys, 0);
 		p->scan->xs_want_itup = p->spec.kind == Probe::Tag;
-		p->vm_buffer = InvalidBuffer;
 		index_rescan(p->scan, keys, nkeys, nullptr, 0);
 		p->seq = -1;
 		advance(p, dir);
@@ -398,7 +399,7 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 	if (event_tags)
 	{
 		fetch_slot = table_slot_create(events, nullptr);
-		fetch = index_beginscan(events, idx_pkey, snapshot, 1, 0);
+		nblocks = RelationGetNumberOfBlocks(events);
 	}
 
 	MemoryContext row_cxt = AllocSetContextCreate(CurrentMemoryContext, "dcb scan row", ALLOCSET_SMALL_SIZES);
@@ -421,14 +422,31 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 			break;
 		const int64 seq = best->seq;
 
-		/* the event row: already in hand for events probes, else looked up by seq */
+		/* the event row: in hand for events probes, else at a tag probe's event_tid, else looked up by seq */
 		TupleTableSlot *ev = nullptr;
+		const ItemPointerData *hint = nullptr;
 		for (int i = 0; i < nspecs && !ev; i++)
-			if (!probes[i].done && probes[i].seq == seq &&
-				(probes[i].spec.kind == Probe::Type || probes[i].spec.kind == Probe::All))
-				ev = probes[i].slot;
+		{
+			ProbeScan *p = &probes[i];
+			if (p->done || p->seq != seq)
+				continue;
+			if (p->spec.kind == Probe::Tag)
+				hint = &p->event_tid;
+			else
+				ev = p->slot;
+		}
+		if (!ev && hint && ItemPointerIsValid(hint) && ItemPointerGetBlockNumber(hint) < nblocks)
+		{
+			ItemPointerData tid = *hint;
+			bool isnull;
+			if (table_tuple_fetch_row_version(events, &tid, snapshot, fetch_slot) &&
+				DatumGetInt64(slot_getattr(fetch_slot, attr_seq, &isnull)) == seq)
+				ev = fetch_slot;
+		}
 		if (!ev)
 		{
+			if (!fetch)
+				fetch = index_beginscan(events, idx_pkey, snapshot, 1, 0);
 			ScanKeyData key;
 			ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(seq));
 			index_rescan(fetch, &key, 1, nullptr, 0);
@@ -459,16 +477,14 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 	MemoryContextDelete(row_cxt);
 	for (int i = 0; i < nspecs; i++)
 	{
-		if (BufferIsValid(probes[i].vm_buffer))
-			ReleaseBuffer(probes[i].vm_buffer);
 		index_endscan(probes[i].scan);
-		ExecDropSingleTupleTableSlot(probes[i].slot);
+		if (probes[i].slot)
+			ExecDropSingleTupleTableSlot(probes[i].slot);
 	}
 	if (fetch)
-	{
 		index_endscan(fetch);
+	if (fetch_slot)
 		ExecDropSingleTupleTableSlot(fetch_slot);
-	}
 	if (idx_tag)
 		index_close(idx_tag, AccessShareLock);
 	if (idx_type)

@@ -121,12 +121,13 @@ fill_event_slot(const Inserter *ins, TupleTableSlot *slot, const Event &ev, int6
 	ExecStoreVirtualTuple(slot);
 }
 
-/* A dcb.event_tags row. */
+/* A dcb.event_tags row. event_tid is the event row's ctid (invalid if no row was stored). */
 struct TagRow
 {
 	int64 tag_key;
 	int64 seq;
 	int64 type_key;
+	ItemPointerData event_tid;
 };
 
 void
@@ -136,16 +137,17 @@ fill_tag_slot(TupleTableSlot *slot, const TagRow &row)
 	slot->tts_values[0] = Int64GetDatum(row.tag_key);
 	slot->tts_values[1] = Int64GetDatum(row.seq);
 	slot->tts_values[2] = Int64GetDatum(row.type_key);
-	slot->tts_isnull[0] = slot->tts_isnull[1] = slot->tts_isnull[2] = false;
+	slot->tts_values[3] = PointerGetDatum(&row.event_tid);
+	slot->tts_isnull[0] = slot->tts_isnull[1] = slot->tts_isnull[2] = slot->tts_isnull[3] = false;
 	ExecStoreVirtualTuple(slot);
 }
 
 int
-tag_rows(const Event &ev, int64 seq, TagRow *out)
+tag_rows(const Event &ev, int64 seq, const ItemPointerData &event_tid, TagRow *out)
 {
 	const int64 type_key = static_cast<int64>(hash_type(ev.type));
 	for (int i = 0; i < ev.ntags; i++)
-		out[i] = {static_cast<int64>(hash_tag(ev.tags[i])), seq, type_key};
+		out[i] = {static_cast<int64>(hash_tag(ev.tags[i])), seq, type_key, event_tid};
 	return ev.ntags;
 }
 
@@ -164,10 +166,11 @@ insert_rowwise(Inserter *ins, const Event *evs, int n)
 		seq = nextval_internal(ins->seq_oid, false);
 		MemoryContext old = MemoryContextSwitchTo(ins->chunk_cxt);
 		fill_event_slot(ins, ev_slot, evs[i], seq);
+		ItemPointerSetInvalid(&ev_slot->tts_tid); /* stays invalid if a trigger skips the row */
 		ExecSimpleRelationInsert(ins->events.rri, ins->estate, ev_slot);
 		ResetPerTupleExprContext(ins->estate);
 		TagRow *rows = static_cast<TagRow *>(palloc(sizeof(TagRow) * (evs[i].ntags + 1)));
-		int nrows = tag_rows(evs[i], seq, rows);
+		int nrows = tag_rows(evs[i], seq, ev_slot->tts_tid, rows);
 		for (int r = 0; r < nrows; r++)
 		{
 			fill_tag_slot(tag_slot, rows[r]);
@@ -222,6 +225,7 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 	for (int i = 0; i < tag_cap; i++)
 		tag_slots[i] = ExecInitExtraTupleSlot(ins->estate, tag_desc, &TTSOpsVirtual);
 	TagRow *rows = static_cast<TagRow *>(palloc(sizeof(TagRow) * (tag_cap + 1)));
+	int64 *seqs = static_cast<int64 *>(palloc(sizeof(int64) * chunk));
 	BulkInsertState ev_bistate = GetBulkInsertState();
 	BulkInsertState tag_bistate = GetBulkInsertState();
 
@@ -232,15 +236,19 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 		MemoryContext old = MemoryContextSwitchTo(ins->chunk_cxt);
 		if (ins->lock_chunks)
 			lock_positions(RowExclusiveLock);
-		int nrows = 0;
 		for (int i = start; i < end; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
 			seq = nextval_internal(ins->seq_oid, false);
 			fill_event_slot(ins, ev_slots[i - start], evs[i], seq);
-			nrows += tag_rows(evs[i], seq, rows + nrows);
+			seqs[i - start] = seq;
 		}
 		flush_chunk(ins, ins->events, ev_slots, end - start, ev_bistate);
+
+		/* tag rows after the heap rows: they carry the rows' ctids (set by table_multi_insert) */
+		int nrows = 0;
+		for (int i = start; i < end; i++)
+			nrows += tag_rows(evs[i], seqs[i - start], ev_slots[i - start]->tts_tid, rows + nrows);
 
 		std::sort(rows, rows + nrows, [](const TagRow &a, const TagRow &b) {
 			return a.tag_key != b.tag_key ? a.tag_key < b.tag_key : a.seq < b.seq;
