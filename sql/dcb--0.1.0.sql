@@ -85,3 +85,22 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION dcb_head() IS
 'highest seq that is safe to read up to: every event at or below it is visible and none can appear later';
+
+-- Maintenance: after VACUUM FULL, CLUSTER or a restore has moved dcb.events rows, the ctids kept in
+-- dcb.event_tags (event_tid) are stale and reads fall back to a primary-key lookup per event. This
+-- points them at the rows again; it runs beside appends and reads (it only updates tag rows whose hint
+-- is stale) and needs the right to update dcb.event_tags. Returns the number of tag rows updated.
+CREATE FUNCTION dcb_refresh_hints()
+RETURNS bigint
+LANGUAGE sql VOLATILE
+AS $$
+    WITH refreshed AS (
+        UPDATE dcb.event_tags t SET event_tid = e.ctid
+          FROM dcb.events e
+         WHERE e.seq = t.seq AND t.event_tid IS DISTINCT FROM e.ctid
+        RETURNING 1)
+    SELECT count(*) FROM refreshed
+$$;
+
+COMMENT ON FUNCTION dcb_refresh_hints() IS
+'points the ctid hints of dcb.event_tags at the current dcb.events rows again (after VACUUM FULL, CLUSTER or a restore); returns the tag rows updated';

@@ -13,7 +13,7 @@ DROP EXTENSION IF EXISTS dcb CASCADE;
 CREATE EXTENSION dcb;
 CREATE ROLE dcb_pgtap_app NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
 
-SELECT plan(14);
+SELECT plan(15);
 
 SET LOCAL ROLE dcb_pgtap_app;
 SELECT is(current_user::text, 'dcb_pgtap_app', 'running as an ordinary role');
@@ -29,6 +29,7 @@ SELECT throws_ok($$INSERT INTO dcb.events (seq, type, tags, data, metadata, occu
 SELECT throws_ok($$UPDATE dcb.events SET type = 'X'$$, '42501', NULL, 'it cannot update the log');
 SELECT throws_ok($$DELETE FROM dcb.events$$, '42501', NULL, 'it cannot delete from the log');
 SELECT throws_ok($$TRUNCATE dcb.events$$, '42501', NULL, 'it cannot truncate the log');
+SELECT throws_ok($$SELECT dcb_refresh_hints()$$, '42501', NULL, 'it cannot run the maintenance function (it updates dcb.event_tags)');
 RESET ROLE;
 -- Every table and sequence of the storage schema, whatever the layout.
 SELECT is_empty($$SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

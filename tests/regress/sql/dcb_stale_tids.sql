@@ -103,3 +103,18 @@ BEGIN
     END LOOP;
 END $$;
 SELECT count(*) AS conditions, count(*) FILTER (WHERE failed IS DISTINCT FROM should_fail) AS mismatches FROM conds;
+
+-- dcb_refresh_hints() points the stale hints at the moved rows again; reads stay right, and a second
+-- call has nothing left to do.
+SELECT count(*) FILTER (WHERE t.event_tid <> e.ctid) > 0 AS some_hints_stale
+  FROM dcb.event_tags t JOIN dcb.events e USING (seq);
+SELECT dcb_refresh_hints() > 0 AS refreshed;
+SELECT count(*) FILTER (WHERE t.event_tid <> e.ctid) AS hints_stale
+  FROM dcb.event_tags t JOIN dcb.events e USING (seq);
+SELECT dcb_refresh_hints() AS refreshed_again;
+SELECT count(*) AS rows_differing FROM (
+    SELECT seq, type, tags, data, occurred_at FROM dcb_read('{"items": [{"tags": ["a"]}, {"tags": ["c"]}, {"tags": ["e"]}]}')
+    EXCEPT ALL
+    SELECT seq, type, tags, data, occurred_at FROM log WHERE 'a' = ANY (tags) OR 'c' = ANY (tags) OR 'e' = ANY (tags)) x;
+SELECT count(*) AS duplicate_tag_rows FROM (
+    SELECT seq, tag_key FROM dcb.event_tags GROUP BY seq, tag_key HAVING count(*) > 1) dup;
