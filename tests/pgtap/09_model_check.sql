@@ -15,18 +15,8 @@ DROP EXTENSION IF EXISTS dcb CASCADE;
 CREATE EXTENSION dcb;
 \ir ../common/model.sql
 
--- The seqs the reference returns for a read, from pg_temp.log (a copy of dcb_read(NULL)).
+-- The reference's copy of the log (filled below from dcb_read(NULL)).
 CREATE TEMP TABLE log (seq bigint, type text, tags text[], data jsonb, metadata jsonb, occurred_at timestamptz, id uuid) ON COMMIT DROP;
-CREATE FUNCTION pg_temp.ref_read(f jsonb, after bigint, max_count int, backwards boolean) RETURNS bigint[] LANGUAGE sql AS $$
-    SELECT coalesce(array_agg(seq ORDER BY CASE WHEN backwards THEN -seq ELSE seq END), '{}') FROM (
-        SELECT seq FROM pg_temp.log r
-         WHERE r.seq > after AND pg_temp.ref_match(f, r.type, r.tags, r.data, r.occurred_at)
-         ORDER BY CASE WHEN backwards THEN -r.seq ELSE r.seq END
-         LIMIT max_count) x
-$$;
-CREATE FUNCTION pg_temp.dcb_seqs(f jsonb, after bigint, max_count int, backwards boolean) RETURNS bigint[] LANGUAGE sql AS $$
-    SELECT coalesce(array_agg(seq ORDER BY ordinality), '{}') FROM dcb_read(f, after, max_count, backwards) WITH ORDINALITY
-$$;
 -- A pseudo-random minute of 2025-01-01 00:00-00:59 UTC, as an ISO 8601 string.
 
 SELECT setseed(0.4242);
@@ -77,8 +67,7 @@ BEGIN
                   WHEN dice < 0.4 THEN lastmatch
                   WHEN dice < 0.7 THEN greatest(lastmatch - 1, 0)
                   ELSE floor(random() * (last + 2))::bigint END;
-        should := f IS NOT NULL AND EXISTS (SELECT 1 FROM pg_temp.log r
-                                             WHERE r.seq > coalesce(p, 0) AND pg_temp.ref_match(f, r.type, r.tags, r.data, r.occurred_at));
+        should := pg_temp.ref_conflict(f, p);
         BEGIN
             s := dcb_append(f, p, jsonb_build_object('type', 'Probe', 'tags', jsonb_build_array('probe'), 'data', jsonb_build_object('i', i),
                                                      'occurred_at', '2024-06-01T00:00:00Z'));

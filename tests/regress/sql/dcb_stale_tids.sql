@@ -63,11 +63,7 @@ BEGIN
         a := CASE WHEN random() < 0.5 THEN 0 ELSE floor(random() * (head + 2))::bigint END;
         m := CASE WHEN random() < 0.5 THEN NULL ELSE 1 + floor(random() * 6)::int END;
         bw := random() < 0.4;
-        INSERT INTO reads VALUES (i, f, a, m, bw,
-            (SELECT coalesce(array_agg(seq ORDER BY ordinality), '{}') FROM dcb_read(f, a, m, bw) WITH ORDINALITY),
-            (SELECT coalesce(array_agg(seq ORDER BY CASE WHEN bw THEN -seq ELSE seq END), '{}') FROM (
-                 SELECT seq FROM pg_temp.log r WHERE r.seq > a AND pg_temp.ref_match(f, r.type, r.tags, r.data, r.occurred_at)
-                  ORDER BY CASE WHEN bw THEN -r.seq ELSE r.seq END LIMIT m) x));
+        INSERT INTO reads VALUES (i, f, a, m, bw, pg_temp.dcb_seqs(f, a, m, bw), pg_temp.ref_read(f, a, m, bw));
     END LOOP;
 END $$;
 SELECT count(*) AS reads, count(*) FILTER (WHERE cardinality(want) > 0) > 200 AS mostly_non_empty,
@@ -97,9 +93,7 @@ BEGIN
             WHEN serialization_failure THEN failed := true;
             WHEN raise_exception THEN NULL;
         END;
-        INSERT INTO conds VALUES (i, f, p, failed,
-            f IS NOT NULL AND EXISTS (SELECT 1 FROM pg_temp.log r WHERE r.seq > coalesce(p, 0)
-                                                                    AND pg_temp.ref_match(f, r.type, r.tags, r.data, r.occurred_at)));
+        INSERT INTO conds VALUES (i, f, p, failed, pg_temp.ref_conflict(f, p));
     END LOOP;
 END $$;
 SELECT count(*) AS conditions, count(*) FILTER (WHERE failed IS DISTINCT FROM should_fail) AS mismatches FROM conds;
