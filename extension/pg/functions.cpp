@@ -36,15 +36,19 @@ last_assigned_position()
 	return fcinfo->isnull ? 0 : DatumGetInt64(last);
 }
 
-/* The transaction that inserted a row found with a dirty snapshot, if it is another one still running. */
+/* The transaction that inserted a row (found with a dirty snapshot). */
 TransactionId
-running_inserter(TupleTableSlot *ev)
+inserter(TupleTableSlot *ev)
 {
 	bool isnull;
-	TransactionId xmin = DatumGetTransactionId(slot_getsysattr(ev, MinTransactionIdAttributeNumber, &isnull));
-	if (TransactionIdIsCurrentTransactionId(xmin) || !TransactionIdIsInProgress(xmin))
-		return InvalidTransactionId;
-	return xmin;
+	return DatumGetTransactionId(slot_getsysattr(ev, MinTransactionIdAttributeNumber, &isnull));
+}
+
+/* Is xid another transaction, still running? */
+bool
+running_elsewhere(TransactionId xid)
+{
+	return !TransactionIdIsCurrentTransactionId(xid) && TransactionIdIsInProgress(xid);
 }
 
 /* Transactions inserting matching rows, found by a dirty scan. */
@@ -59,8 +63,8 @@ bool
 note_in_flight(void *arg, TupleTableSlot *ev)
 {
 	InFlight *f = static_cast<InFlight *>(arg);
-	TransactionId xid = running_inserter(ev);
-	if (!TransactionIdIsValid(xid))
+	TransactionId xid = inserter(ev);
+	if (!running_elsewhere(xid))
 		return true;
 	for (int i = 0; i < f->n; i++)
 		if (f->xids[i] == xid)
@@ -142,17 +146,16 @@ bool
 check_row(void *arg, TupleTableSlot *ev)
 {
 	Check *c = static_cast<Check *>(arg);
-	bool isnull;
-	TransactionId running = running_inserter(ev);
-	if (TransactionIdIsValid(running))
+	TransactionId xmin = inserter(ev);
+	if (running_elsewhere(xmin))
 	{
 		if (!TransactionIdIsValid(c->wait_for))
-			c->wait_for = running;
+			c->wait_for = xmin;
 		return true; /* an older committed match decides without waiting */
 	}
-	TransactionId xmin = DatumGetTransactionId(slot_getsysattr(ev, MinTransactionIdAttributeNumber, &isnull));
 	if (!TransactionIdIsCurrentTransactionId(xmin) && !TransactionIdDidCommit(xmin))
 		return true; /* rolled back since the scan saw it */
+	bool isnull;
 	c->conflict = DatumGetInt64(slot_getattr(ev, attr_seq, &isnull));
 	return false;
 }
