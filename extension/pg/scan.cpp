@@ -44,7 +44,6 @@ struct ProbeScan
 	ProbeSpec spec;
 	IndexScanDesc scan;
 	TupleTableSlot *slot; /* events slot for Type/All probes, nullptr for Tag probes */
-	AttrNumber seq_attno;
 	ItemPointerData event_tid; /* Tag probes: where the current candidate's row was stored */
 	int64 seq;
 	bool done;
@@ -190,7 +189,7 @@ advance(ProbeScan *p, ScanDirection dir)
 				p->done = true;
 				return;
 			}
-			seq = DatumGetInt64(slot_getattr(p->slot, p->seq_attno, &isnull));
+			seq = DatumGetInt64(slot_getattr(p->slot, attr_seq, &isnull));
 		}
 		if (seq != p->seq && (p->spec.kind != Probe::Tag || wanted_type(p->spec, type_key)))
 		{
@@ -367,7 +366,6 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 				ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(p->spec.tag_key));
 				ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
 				ScanKeyInit(&keys[nkeys++], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
-				p->seq_attno = 2;
 				break;
 			case Probe::Type:
 				heap = events;
@@ -378,7 +376,6 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 							PointerGetDatum(cstring_to_text_with_len(p->spec.type.data(), (int) p->spec.type.size())));
 				ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
 				ScanKeyInit(&keys[nkeys++], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
-				p->seq_attno = attr_seq;
 				break;
 			case Probe::All:
 			default:
@@ -386,7 +383,6 @@ scan_events(const ScanRequest &req, Snapshot snapshot)
 				index = idx_pkey;
 				ScanKeyInit(&keys[nkeys++], 1, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
 				ScanKeyInit(&keys[nkeys++], 1, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
-				p->seq_attno = attr_seq;
 				break;
 		}
 		p->slot = p->spec.kind == Probe::Tag ? nullptr : table_slot_create(heap, nullptr);
