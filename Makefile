@@ -16,9 +16,13 @@ DOCS        =
 PG_CONFIG  ?= pg_config
 INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
 
+# The extension's C++ standard; tests/unit builds the core with the same one (it reads this line).
+DCB_EXTENSION_STD = c++17
+# -fno-exceptions -fno-rtti: the PostgreSQL layer never throws (an exception must not cross C
+# frames, see extension/pg/postgres.hpp), and the core is noexcept, so neither is needed.
 PG_CPPFLAGS = -Iextension -isystem $(INCLUDEDIR_SERVER)
-PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-register -Wno-missing-field-initializers \
-              -fno-omit-frame-pointer -fvisibility-inlines-hidden
+PG_CXXFLAGS = -std=$(DCB_EXTENSION_STD) -Wall -Wextra -Werror -Wno-register -Wno-missing-field-initializers \
+              -fno-exceptions -fno-rtti -fno-omit-frame-pointer -fvisibility-inlines-hidden
 SHLIB_LINK += -lstdc++
 
 REGRESS      = $(patsubst tests/regress/sql/%.sql,%,$(sort $(wildcard tests/regress/sql/*.sql)))
@@ -36,3 +40,12 @@ include $(PGXS)
 override CXXFLAGS += -MMD -MP
 -include $(OBJS:.o=.d)
 EXTRA_CLEAN += $(OBJS:.o=.d)
+
+# C++ sources are formatted by .clang-format; `make format` rewrites them, `make format-check`
+# (run by scripts/test) fails on any difference.
+FORMAT_SOURCES = $(wildcard extension/*/*.cpp extension/*/*.hpp tests/unit/*.cpp)
+.PHONY: format format-check
+format:
+	clang-format -i $(FORMAT_SOURCES)
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_SOURCES)

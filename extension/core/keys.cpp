@@ -3,9 +3,11 @@
  *
  * FNV-1a over a domain byte and the string's bytes, finished with MurmurHash3's fmix64 so that
  * nearby inputs spread over all 64 bits. Changing anything here changes the on-disk format of
- * dcb.event_tags.
+ * dcb.event_tags and the lock protocol.
  */
 #include "core/keys.hpp"
+
+#include "core/pure.hpp"
 
 namespace dcb {
 namespace {
@@ -43,13 +45,6 @@ hash_string(unsigned char domain, std::string_view s) noexcept
 	return fmix64(h ^ s.size());
 }
 
-/* Combine a family tag with up to two hashes; the family keeps (T,*) and (*,g) apart. */
-constexpr Key
-combine(std::uint64_t family, Key a, Key b) noexcept
-{
-	return fmix64(fmix64(a ^ (family * 0x9e3779b97f4a7c15ULL)) + b * 0xbf58476d1ce4e5b9ULL + family);
-}
-
 } // namespace
 
 Key
@@ -65,77 +60,22 @@ hash_tag(std::string_view tag) noexcept
 }
 
 Key
-lock_key_type_tag(Key type_hash, Key tag_hash) noexcept
+lock_key(KeyFamily family, Key type_part, Key tag_part) noexcept
 {
-	return combine(1, type_hash, tag_hash);
+	const std::uint64_t f = static_cast<std::uint64_t>(family);
+	return fmix64(fmix64(type_part ^ (f * 0x9e3779b97f4a7c15ULL)) + tag_part * 0xbf58476d1ce4e5b9ULL + f);
 }
 
 Key
-lock_key_any_type_tag(Key tag_hash) noexcept
+tag_pair(Key tag_a, Key tag_b) noexcept
 {
-	return combine(2, 0, tag_hash);
+	return tag_a < tag_b ? lock_key(KeyFamily::TagPair, tag_a, tag_b) : lock_key(KeyFamily::TagPair, tag_b, tag_a);
 }
 
 Key
-lock_key_type_any_tag(Key type_hash) noexcept
+event_id_key(const std::uint8_t (&uuid)[16]) noexcept
 {
-	return combine(3, type_hash, 0);
-}
-
-Key
-lock_key_all() noexcept
-{
-	return combine(4, 0, 0);
-}
-
-Key
-lock_key_escalated() noexcept
-{
-	return combine(5, 0, 0);
-}
-
-Key
-lock_key_positions() noexcept
-{
-	return combine(7, 0, 0);
-}
-
-/* An unordered pair of tag hashes, as one hash. */
-static Key
-tag_pair(Key a, Key b) noexcept
-{
-	return a < b ? combine(8, a, b) : combine(8, b, a);
-}
-
-Key
-lock_key_type_pair(Key type_hash, Key tag_a, Key tag_b) noexcept
-{
-	return combine(9, type_hash, tag_pair(tag_a, tag_b));
-}
-
-Key
-lock_key_any_type_pair(Key tag_a, Key tag_b) noexcept
-{
-	return combine(10, 0, tag_pair(tag_a, tag_b));
-}
-
-Key
-lock_key_type_wide(Key type_hash, Key tag_hash) noexcept
-{
-	return combine(11, type_hash, tag_hash);
-}
-
-Key
-lock_key_any_type_wide(Key tag_hash) noexcept
-{
-	return combine(12, 0, tag_hash);
-}
-
-Key
-lock_key_event_id(const std::uint8_t (&uuid)[16]) noexcept
-{
-	std::uint64_t h = fnv1a(fnv_offset, uuid, sizeof uuid);
-	return combine(6, fmix64(h), 0);
+	return lock_key(KeyFamily::EventId, fmix64(fnv1a(fnv_offset, uuid, sizeof uuid)));
 }
 
 } // namespace dcb

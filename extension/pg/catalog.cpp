@@ -4,7 +4,7 @@
  * The cache is reset by any relcache invalidation of one of those relations (or a full reset), so
  * DROP EXTENSION / CREATE EXTENSION in the same session is safe.
  */
-#include "pg/pg.hpp"
+#include "pg/catalog.hpp"
 
 namespace dcb::pg {
 namespace {
@@ -18,8 +18,7 @@ lookup(const char *name, Oid nsp)
 	Oid oid = get_relname_relid(name, nsp);
 	if (!OidIsValid(oid))
 		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("dcb storage relation \"dcb.%s\" does not exist", name),
+				(errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("dcb storage relation \"dcb.%s\" does not exist", name),
 				 errhint("The dcb extension is damaged; recreate it with DROP EXTENSION dcb; CREATE EXTENSION dcb.")));
 	return oid;
 }
@@ -50,10 +49,9 @@ check_layout(Oid relid, const char *const *names, int natts)
 	const char *relname = pstrdup(RelationGetRelationName(rel));
 	table_close(rel, AccessShareLock);
 	if (!ok)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("dcb storage table \"dcb.%s\" does not have the layout this library expects", relname),
-				 errhint("Update the extension with ALTER EXTENSION dcb UPDATE, or recreate it.")));
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						errmsg("dcb storage table \"dcb.%s\" does not have the layout this library expects", relname),
+						errhint("Update the extension with ALTER EXTENSION dcb UPDATE, or recreate it.")));
 }
 
 } // namespace
@@ -65,9 +63,8 @@ catalog()
 		return cached;
 	Oid nsp = get_namespace_oid("dcb", true);
 	if (!OidIsValid(nsp))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("dcb storage schema \"dcb\" does not exist"),
-				 errhint("Run CREATE EXTENSION dcb in this database.")));
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("dcb storage schema \"dcb\" does not exist"),
+						errhint("Run CREATE EXTENSION dcb in this database.")));
 	cached.events = lookup("events", nsp);
 	cached.events_pkey = lookup("events_pkey", nsp);
 	cached.events_type_idx = lookup("events_type_idx", nsp);
@@ -78,6 +75,7 @@ catalog()
 
 	static const char *const events_columns[] = {"seq", "type", "tags", "data", "metadata", "occurred_at", "id"};
 	static const char *const event_tags_columns[] = {"tag_key", "seq", "type_key", "event_tid"};
+	static_assert(lengthof(events_columns) == events_natts && lengthof(event_tags_columns) == event_tags_natts);
 	check_layout(cached.events, events_columns, lengthof(events_columns));
 	check_layout(cached.event_tags, event_tags_columns, lengthof(event_tags_columns));
 	cache_valid = true;
@@ -88,34 +86,6 @@ void
 register_catalog_invalidation()
 {
 	CacheRegisterRelcacheCallback(invalidate, (Datum) 0);
-}
-
-void
-require_read_committed(const char *function)
-{
-	if (IsolationUsesXactSnapshot())
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s requires the READ COMMITTED isolation level", function),
-				 errdetail("At REPEATABLE READ and SERIALIZABLE the transaction snapshot would hide events that "
-						   "the append condition and gap-free reads must see."),
-				 errhint("Run dcb functions in READ COMMITTED transactions (the default).")));
-}
-
-} // namespace dcb::pg
-
-namespace dcb::pg {
-
-void
-require_gap_free_reads(const char *function)
-{
-	if (RecoveryInProgress() && !standby_reads)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("%s is not gap-free on a standby", function),
-				 errdetail("An event still in flight on the primary can commit after events with higher positions "
-						   "are already visible here, and a read would skip it."),
-				 errhint("Read from the primary, or SET dcb.standby_reads = on to accept reads that may skip such "
-						 "events (fine for queries, not for decisions or catch-up readers).")));
 }
 
 } // namespace dcb::pg

@@ -19,9 +19,12 @@
  * candidates whose row the snapshot does not show). event_tid is only a hint: unless the row there
  * is visible and carries the candidate's seq, the seq is looked up in events_pkey.
  *
- * The caller provides the snapshot (taken after its locks) and keeps it active.
+ * A scan is open (plan the probes, open them) / next position (the k-way merge) / fetch row / close.
  */
-#include "pg/pg.hpp"
+#include "pg/scan.hpp"
+
+#include "core/keys.hpp"
+#include "pg/catalog.hpp"
 
 namespace dcb::pg {
 namespace {
@@ -34,7 +37,7 @@ struct ProbeSpec
 {
 	Probe kind; /* Tag, Type or All (TagType items become Tag probes with a type set) */
 	int64 tag_key;
-	std::string_view type; /* Type probes */
+	std::string_view type;  /* Type probes */
 	const int64 *type_keys; /* Tag probes: sorted, nullptr = any type */
 	int ntype_keys;
 };
@@ -43,11 +46,12 @@ struct ProbeScan
 {
 	ProbeSpec spec;
 	IndexScanDesc scan;
-	TupleTableSlot *slot; /* events slot for Type/All probes, nullptr for Tag probes */
+	TupleTableSlot *slot;      /* events slot for Type/All probes, nullptr for Tag probes */
 	ItemPointerData event_tid; /* Tag probes: where the current candidate's row was stored */
 	int64 seq;
 	bool done;
 };
+DCB_PG_FRAME_TYPE(ProbeScan);
 
 /* A (tag, type) requirement of one item, before grouping by tag. */
 struct TagNeed
@@ -87,7 +91,7 @@ plan_probes(const Filter *filter, int *nspecs)
 			case Probe::TagType:
 			case Probe::Tag:
 			{
-				const int64 tag_key = static_cast<int64>(hash_tag(item.tags[primary_tag]));
+				const int64 tag_key = static_cast<int64>(hash_tag(item.primary_tag()));
 				if (item.ntypes == 0)
 					needs[nneeds++] = {tag_key, true, 0};
 				for (size_t t = 0; t < item.ntypes; t++)
@@ -113,8 +117,7 @@ plan_probes(const Filter *filter, int *nspecs)
 	/* types-only probes: one per distinct type */
 	std::sort(specs, specs + n, [](const ProbeSpec &a, const ProbeSpec &b) { return a.type < b.type; });
 	n = static_cast<int>(
-		std::unique(specs, specs + n, [](const ProbeSpec &a, const ProbeSpec &b) { return a.type == b.type; }) -
-		specs);
+		std::unique(specs, specs + n, [](const ProbeSpec &a, const ProbeSpec &b) { return a.type == b.type; }) - specs);
 
 	/* tag probes: group the needs by tag; "any type" sorts first within a tag */
 	std::sort(needs, needs + nneeds, need_less);
@@ -210,23 +213,172 @@ data_contains(Jsonb *data, JsonbContainer *tmpl)
 	return JsonbDeepContains(&it1, &it2);
 }
 
-/* Does the event row match the filter? Runs in a short-lived memory context. */
-bool
-event_matches(const Filter *filter, TupleTableSlot *ev, bool need_tags, bool need_data)
+/* The state of one scan. */
+struct EventScan
 {
-	bool isnull;
-	if (filter->has_from || filter->has_until)
+	const ScanRequest *req;
+	Snapshot snapshot;
+	ScanDirection dir;
+	bool need_tags; /* some item has tags: the row's tags are needed to re-check */
+	bool need_data; /* some item has a payload predicate */
+	Relation events;
+	Relation event_tags; /* opened by the first tag probe */
+	Relation idx_pkey;
+	Relation idx_type; /* opened by the first type probe */
+	Relation idx_tag;  /* opened by the first tag probe */
+	ProbeScan *probes;
+	int nprobes;
+	/*
+	 * Events found through dcb.event_tags are fetched at their event_tid, or else by seq through a
+	 * lookup scan of events_pkey (begun on first use). Blocks at or beyond nblocks (counted after the
+	 * snapshot was taken, so every row it can see lies below) are stale hints.
+	 */
+	IndexScanDesc fetch;
+	TupleTableSlot *fetch_slot;
+	BlockNumber nblocks;
+	MemoryContext row_cxt; /* for re-checking one row */
+};
+DCB_PG_FRAME_TYPE(EventScan);
+
+/* Begins one probe's index scan, positioned on its first entry after the position. */
+void
+open_probe(EventScan *s, ProbeScan *p, const ProbeSpec &spec)
+{
+	const Catalog &cat = catalog();
+	const ScanRequest &req = *s->req;
+	ScanKeyData keys[3];
+	int nkeys = 0;
+	Relation heap, index;
+	p->spec = spec;
+	switch (spec.kind)
 	{
-		TimestampTz at = DatumGetTimestampTz(slot_getattr(ev, attr_occurred_at, &isnull));
-		if ((filter->has_from && at < filter->from) || (filter->has_until && at > filter->until))
-			return false;
+		case Probe::Tag: /* (items with types and tags become Tag probes with a type set) */
+			if (!s->event_tags)
+				s->event_tags = table_open(cat.event_tags, AccessShareLock);
+			if (!s->idx_tag)
+				s->idx_tag = index_open(cat.event_tags_tag_idx, AccessShareLock);
+			heap = s->event_tags;
+			index = s->idx_tag;
+			ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(spec.tag_key));
+			ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
+			ScanKeyInit(&keys[nkeys++], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
+			break;
+		case Probe::Type:
+			heap = s->events;
+			if (!s->idx_type)
+				s->idx_type = index_open(cat.events_type_idx, AccessShareLock);
+			index = s->idx_type;
+			ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_TEXTEQ,
+						PointerGetDatum(cstring_to_text_with_len(spec.type.data(), (int) spec.type.size())));
+			ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
+			ScanKeyInit(&keys[nkeys++], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
+			break;
+		default: /* Probe::All */
+			heap = s->events;
+			index = s->idx_pkey;
+			ScanKeyInit(&keys[nkeys++], 1, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
+			ScanKeyInit(&keys[nkeys++], 1, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
+			break;
 	}
+	p->slot = spec.kind == Probe::Tag ? nullptr : table_slot_create(heap, nullptr);
+	p->scan = index_beginscan(heap, index, s->snapshot, nkeys, 0);
+	p->scan->xs_want_itup = spec.kind == Probe::Tag;
+	index_rescan(p->scan, keys, nkeys, nullptr, 0);
+	p->seq = -1;
+	advance(p, s->dir);
+}
+
+/* Plans the probes of the request's filter and opens them. */
+void
+scan_open(EventScan *s, const ScanRequest &req, Snapshot snapshot)
+{
+	const Catalog &cat = catalog();
+	*s = EventScan{};
+	s->req = &req;
+	s->snapshot = snapshot;
+	s->dir = req.backwards ? BackwardScanDirection : ForwardScanDirection;
+	for (int i = 0; i < req.filter->nitems; i++)
+	{
+		s->need_tags |= req.filter->items[i].view.ntags > 0;
+		s->need_data |= req.filter->items[i].payload != nullptr;
+	}
+	s->events = table_open(cat.events, AccessShareLock);
+	s->idx_pkey = index_open(cat.events_pkey, AccessShareLock);
+
+	ProbeSpec *specs = plan_probes(req.filter, &s->nprobes);
+	s->probes = static_cast<ProbeScan *>(palloc0(sizeof(ProbeScan) * s->nprobes));
+	for (int i = 0; i < s->nprobes; i++)
+		open_probe(s, &s->probes[i], specs[i]);
+	if (s->event_tags)
+	{
+		s->fetch_slot = table_slot_create(s->events, nullptr);
+		s->nblocks = RelationGetNumberOfBlocks(s->events);
+	}
+	s->row_cxt = AllocSetContextCreate(CurrentMemoryContext, "dcb scan row", ALLOCSET_SMALL_SIZES);
+}
+
+/* The next candidate position in scan order among all probes; false when they are exhausted. */
+bool
+scan_next_position(const EventScan *s, int64 *seq)
+{
+	const ProbeScan *best = nullptr;
+	for (int i = 0; i < s->nprobes; i++)
+	{
+		const ProbeScan *p = &s->probes[i];
+		if (!p->done && (!best || (s->req->backwards ? p->seq > best->seq : p->seq < best->seq)))
+			best = p;
+	}
+	if (best)
+		*seq = best->seq;
+	return best != nullptr;
+}
+
+/* The event row at a candidate position, if the snapshot shows it: in hand for events probes, else
+ * at a tag probe's event_tid, else looked up by seq. */
+TupleTableSlot *
+scan_fetch_row(EventScan *s, int64 seq)
+{
+	const ItemPointerData *hint = nullptr;
+	for (int i = 0; i < s->nprobes; i++)
+	{
+		ProbeScan *p = &s->probes[i];
+		if (p->done || p->seq != seq)
+			continue;
+		if (p->spec.kind != Probe::Tag)
+			return p->slot;
+		hint = &p->event_tid;
+	}
+	if (hint && ItemPointerIsValid(hint) && ItemPointerGetBlockNumber(hint) < s->nblocks)
+	{
+		ItemPointerData tid = *hint;
+		bool isnull;
+		if (table_tuple_fetch_row_version(s->events, &tid, s->snapshot, s->fetch_slot) &&
+			DatumGetInt64(slot_getattr(s->fetch_slot, attr_seq, &isnull)) == seq)
+			return s->fetch_slot;
+	}
+	if (!s->fetch)
+		s->fetch = index_beginscan(s->events, s->idx_pkey, s->snapshot, 1, 0);
+	ScanKeyData key;
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(seq));
+	index_rescan(s->fetch, &key, 1, nullptr, 0);
+	return index_getnext_slot(s->fetch, ForwardScanDirection, s->fetch_slot) ? s->fetch_slot : nullptr;
+}
+
+/* Does the event row match the filter? (Re-checks everything: the probes only narrow candidates.) */
+bool
+scan_row_matches(EventScan *s, TupleTableSlot *ev)
+{
+	const Filter *filter = s->req->filter;
+	bool isnull;
+	if (!within_bounds(filter->bounds, DatumGetTimestampTz(slot_getattr(ev, attr_occurred_at, &isnull))))
+		return false;
 	if (filter->nitems == 0)
 		return true;
 
+	MemoryContext old = MemoryContextSwitchTo(s->row_cxt);
 	text *type_text = DatumGetTextPP(slot_getattr(ev, attr_type, &isnull));
 	EventView view{std::string_view(VARDATA_ANY(type_text), VARSIZE_ANY_EXHDR(type_text)), nullptr, 0};
-	if (need_tags)
+	if (s->need_tags)
 	{
 		ArrayType *arr = DatumGetArrayTypeP(slot_getattr(ev, attr_tags, &isnull));
 		Datum *elems;
@@ -241,254 +393,86 @@ event_matches(const Filter *filter, TupleTableSlot *ev, bool need_tags, bool nee
 		view.tags = tags;
 		view.ntags = n; /* stored sorted and unique by the append path */
 	}
-	Jsonb *data = need_data ? DatumGetJsonbP(slot_getattr(ev, attr_data, &isnull)) : nullptr;
-
-	for (int i = 0; i < filter->nitems; i++)
+	Jsonb *data = s->need_data ? DatumGetJsonbP(slot_getattr(ev, attr_data, &isnull)) : nullptr;
+	bool match = false;
+	for (int i = 0; i < filter->nitems && !match; i++)
 	{
 		const Item &item = filter->items[i];
-		if (item_matches(item.view, view) && (item.payload == nullptr || data_contains(data, item.payload)))
-			return true;
+		match = item_matches(item.view, view) && (item.payload == nullptr || data_contains(data, item.payload));
 	}
-	return false;
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(s->row_cxt);
+	return match;
 }
 
-/* How many entries the tag index holds for a tag, counting at most limit. */
-int
-count_tag_entries(IndexScanDesc scan, int64 tag_key, int limit)
+/* Moves the probes positioned at seq to their next position. */
+void
+scan_advance_past(EventScan *s, int64 seq)
 {
-	ScanKeyData key;
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(tag_key));
-	index_rescan(scan, &key, 1, nullptr, 0);
-	int n = 0;
-	while (n < limit && index_getnext_tid(scan, ForwardScanDirection) != nullptr)
-		n++;
-	return n;
+	for (int i = 0; i < s->nprobes; i++)
+		if (!s->probes[i].done && s->probes[i].seq == seq)
+			advance(&s->probes[i], s->dir);
+}
+
+/* Ends the probe scans and closes what scan_open opened. */
+void
+scan_close(EventScan *s)
+{
+	MemoryContextDelete(s->row_cxt);
+	for (int i = 0; i < s->nprobes; i++)
+	{
+		index_endscan(s->probes[i].scan);
+		if (s->probes[i].slot)
+			ExecDropSingleTupleTableSlot(s->probes[i].slot);
+	}
+	if (s->fetch)
+		index_endscan(s->fetch);
+	if (s->fetch_slot)
+		ExecDropSingleTupleTableSlot(s->fetch_slot);
+	if (s->idx_tag)
+		index_close(s->idx_tag, AccessShareLock);
+	if (s->idx_type)
+		index_close(s->idx_type, AccessShareLock);
+	index_close(s->idx_pkey, AccessShareLock);
+	if (s->event_tags)
+		table_close(s->event_tags, AccessShareLock);
+	table_close(s->events, AccessShareLock);
 }
 
 } // namespace
 
-void
-choose_primary_tags(Filter *filter)
+TransactionId
+inserter_of(TupleTableSlot *event)
 {
-	constexpr int sample = 64;
-	bool multi = false;
-	for (int i = 0; i < filter->nitems && !multi; i++)
-		multi = filter->items[i].view.ntags > 1;
-	if (!multi)
-		return;
+	bool isnull;
+	return DatumGetTransactionId(slot_getsysattr(event, MinTransactionIdAttributeNumber, &isnull));
+}
 
-	const Catalog &cat = catalog();
-	Relation event_tags = table_open(cat.event_tags, AccessShareLock);
-	Relation idx = index_open(cat.event_tags_tag_idx, AccessShareLock);
-	/* an estimate: dead and in-flight entries count too, which is fine for choosing */
-	IndexScanDesc scan = index_beginscan(event_tags, idx, SnapshotAny, 1, 0);
-	for (int i = 0; i < filter->nitems; i++)
-	{
-		ItemView &view = filter->items[i].view;
-		if (view.ntags < 2)
-			continue;
-		std::string_view *tags = const_cast<std::string_view *>(view.tags);
-		/* the two rarest tags: the primary (probed, and half of the checked pair) and the secondary */
-		size_t best = 0, second = 1;
-		int best_count = -1, second_count = -1; /* -1: not counted yet */
-		for (size_t t = 0; t < view.ntags && second_count != 0; t++)
-		{
-			/* counting up to the second-best count tells whether this tag is among the two rarest */
-			int n = count_tag_entries(scan, static_cast<int64>(hash_tag(tags[t])),
-									  second_count < 0 ? sample : second_count);
-			if (best_count < 0 || n < best_count)
-			{
-				second = best, second_count = best_count;
-				best = t, best_count = n;
-			}
-			else if (second_count < 0 || n < second_count)
-				second = t, second_count = n;
-		}
-		std::swap(tags[primary_tag], tags[best]);
-		if (second == primary_tag)
-			second = best; /* it moved */
-		std::swap(tags[secondary_tag], tags[second]);
-	}
-	index_endscan(scan);
-	index_close(idx, AccessShareLock);
-	table_close(event_tags, AccessShareLock);
+bool
+running_elsewhere(TransactionId xid)
+{
+	return !TransactionIdIsCurrentTransactionId(xid) && TransactionIdIsInProgress(xid);
 }
 
 int64
 scan_events(const ScanRequest &req, Snapshot snapshot)
 {
-	const Catalog &cat = catalog();
-	const ScanDirection dir = req.backwards ? BackwardScanDirection : ForwardScanDirection;
-	const Filter *filter = req.filter;
-
-	int nspecs;
-	ProbeSpec *specs = plan_probes(filter, &nspecs);
-
-	bool need_tags = false, need_data = false;
-	for (int i = 0; i < filter->nitems; i++)
-	{
-		need_tags |= filter->items[i].view.ntags > 0;
-		need_data |= filter->items[i].payload != nullptr;
-	}
-
-	Relation events = table_open(cat.events, AccessShareLock);
-	Relation event_tags = nullptr;
-	Relation idx_pkey = index_open(cat.events_pkey, AccessShareLock);
-	Relation idx_type = nullptr, idx_tag = nullptr;
-
-	/*
-	 * Events found through dcb.event_tags are fetched at their event_tid, or else by seq through a
-	 * lookup scan of events_pkey (begun on first use). Blocks at or beyond nblocks (counted after the
-	 * snapshot was taken, so every row it can see lies below) are stale hints.
-	 */
-	IndexScanDesc fetch = nullptr;
-	TupleTableSlot *fetch_slot = nullptr;
-	BlockNumber nblocks = InvalidBlockNumber;
-
-	ProbeScan *probes = static_cast<ProbeScan *>(palloc0(sizeof(ProbeScan) * nspecs));
-	for (int i = 0; i < nspecs; i++)
-	{
-		ProbeScan *p = &probes[i];
-		ScanKeyData keys[4];
-		int nkeys = 0;
-		Relation heap, index;
-		p->spec = specs[i];
-		switch (p->spec.kind)
-		{
-			case Probe::TagType:
-			case Probe::Tag:
-				if (!event_tags)
-					event_tags = table_open(cat.event_tags, AccessShareLock);
-				if (!idx_tag)
-					idx_tag = index_open(cat.event_tags_tag_idx, AccessShareLock);
-				heap = event_tags;
-				index = idx_tag;
-				ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(p->spec.tag_key));
-				ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
-				ScanKeyInit(&keys[nkeys++], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
-				break;
-			case Probe::Type:
-				heap = events;
-				if (!idx_type)
-					idx_type = index_open(cat.events_type_idx, AccessShareLock);
-				index = idx_type;
-				ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_TEXTEQ,
-							PointerGetDatum(cstring_to_text_with_len(p->spec.type.data(), (int) p->spec.type.size())));
-				ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
-				ScanKeyInit(&keys[nkeys++], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
-				break;
-			case Probe::All:
-			default:
-				heap = events;
-				index = idx_pkey;
-				ScanKeyInit(&keys[nkeys++], 1, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
-				ScanKeyInit(&keys[nkeys++], 1, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
-				break;
-		}
-		p->slot = p->spec.kind == Probe::Tag ? nullptr : table_slot_create(heap, nullptr);
-		p->scan = index_beginscan(heap, index, snapshot, nkeys, 0);
-		p->scan->xs_want_itup = p->spec.kind == Probe::Tag;
-		index_rescan(p->scan, keys, nkeys, nullptr, 0);
-		p->seq = -1;
-		advance(p, dir);
-	}
-	if (event_tags)
-	{
-		fetch_slot = table_slot_create(events, nullptr);
-		nblocks = RelationGetNumberOfBlocks(events);
-	}
-
-	MemoryContext row_cxt = AllocSetContextCreate(CurrentMemoryContext, "dcb scan row", ALLOCSET_SMALL_SIZES);
-	int64 emitted = 0;
-	for (;;)
+	EventScan s;
+	scan_open(&s, req, snapshot);
+	int64 emitted = 0, seq;
+	while (scan_next_position(&s, &seq))
 	{
 		CHECK_FOR_INTERRUPTS();
-
-		/* the next position in scan order among all probes */
-		ProbeScan *best = nullptr;
-		for (int i = 0; i < nspecs; i++)
+		TupleTableSlot *ev = scan_fetch_row(&s, seq);
+		if (ev && scan_row_matches(&s, ev))
 		{
-			ProbeScan *p = &probes[i];
-			if (p->done)
-				continue;
-			if (!best || (req.backwards ? p->seq > best->seq : p->seq < best->seq))
-				best = p;
+			emitted++;
+			if (!req.emit(req.arg, ev) || (req.limit > 0 && emitted >= req.limit))
+				break;
 		}
-		if (!best)
-			break;
-		const int64 seq = best->seq;
-
-		/* the event row: in hand for events probes, else at a tag probe's event_tid, else looked up by seq */
-		TupleTableSlot *ev = nullptr;
-		const ItemPointerData *hint = nullptr;
-		for (int i = 0; i < nspecs && !ev; i++)
-		{
-			ProbeScan *p = &probes[i];
-			if (p->done || p->seq != seq)
-				continue;
-			if (p->spec.kind == Probe::Tag)
-				hint = &p->event_tid;
-			else
-				ev = p->slot;
-		}
-		if (!ev && hint && ItemPointerIsValid(hint) && ItemPointerGetBlockNumber(hint) < nblocks)
-		{
-			ItemPointerData tid = *hint;
-			bool isnull;
-			if (table_tuple_fetch_row_version(events, &tid, snapshot, fetch_slot) &&
-				DatumGetInt64(slot_getattr(fetch_slot, attr_seq, &isnull)) == seq)
-				ev = fetch_slot;
-		}
-		if (!ev)
-		{
-			if (!fetch)
-				fetch = index_beginscan(events, idx_pkey, snapshot, 1, 0);
-			ScanKeyData key;
-			ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(seq));
-			index_rescan(fetch, &key, 1, nullptr, 0);
-			if (index_getnext_slot(fetch, ForwardScanDirection, fetch_slot))
-				ev = fetch_slot;
-		}
-
-		bool stop = false;
-		if (ev)
-		{
-			MemoryContext old = MemoryContextSwitchTo(row_cxt);
-			bool match = event_matches(filter, ev, need_tags, need_data);
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(row_cxt);
-			if (match)
-			{
-				emitted++;
-				stop = !req.emit(req.arg, ev) || (req.limit > 0 && emitted >= req.limit);
-			}
-		}
-		if (stop)
-			break;
-		for (int i = 0; i < nspecs; i++)
-			if (!probes[i].done && probes[i].seq == seq)
-				advance(&probes[i], dir);
+		scan_advance_past(&s, seq);
 	}
-
-	MemoryContextDelete(row_cxt);
-	for (int i = 0; i < nspecs; i++)
-	{
-		index_endscan(probes[i].scan);
-		if (probes[i].slot)
-			ExecDropSingleTupleTableSlot(probes[i].slot);
-	}
-	if (fetch)
-		index_endscan(fetch);
-	if (fetch_slot)
-		ExecDropSingleTupleTableSlot(fetch_slot);
-	if (idx_tag)
-		index_close(idx_tag, AccessShareLock);
-	if (idx_type)
-		index_close(idx_type, AccessShareLock);
-	index_close(idx_pkey, AccessShareLock);
-	if (event_tags)
-		table_close(event_tags, AccessShareLock);
-	table_close(events, AccessShareLock);
+	scan_close(&s);
 	return emitted;
 }
 

@@ -2,8 +2,8 @@
  * store.cpp — writes events: a row in dcb.events and one row per distinct tag in dcb.event_tags.
  *
  * Positions come from dcb.events_seq, and only here: the caller must already hold the append's
- * locks (see append() in functions.cpp). Two paths, both maintaining every index of the tables
- * (including ones a user adds) and checking their constraints:
+ * locks (append.cpp). Two paths, both maintaining every index of the tables (including ones a user
+ * adds) and checking their constraints:
  *
  *   - one event, or tables with row triggers: the executor's ExecSimpleRelationInsert per row (as
  *     logical replication's apply does), which also fires the triggers;
@@ -11,13 +11,14 @@
  *     with a bulk-insert state (one WAL record per heap page instead of per row), then their index
  *     entries; tag rows are inserted in key order so the B-tree descents walk neighbouring pages.
  *
- * Memory is bounded by one chunk: every chunk's rows live in a context reset after it.
- *
- * An unconditional escalated writer (docs/design.md, "Escalation") holds lock_key_positions() while
- * it takes the positions of a chunk (a row, on the first path) and inserts it, and releases it once
- * the chunk's rows are in every index, where checkers and readers find them with a dirty snapshot.
+ * Memory is bounded by one chunk: every chunk's rows live in a context reset after it. The caller's
+ * hooks run around each chunk (a row, on the first path): before its positions are taken, and once
+ * its rows are in every index.
  */
-#include "pg/pg.hpp"
+#include "pg/store.hpp"
+
+#include "core/keys.hpp"
+#include "pg/catalog.hpp"
 
 namespace dcb::pg {
 namespace {
@@ -38,8 +39,9 @@ struct Inserter
 	Oid seq_oid;
 	Jsonb *empty_object;
 	MemoryContext chunk_cxt;
-	bool lock_chunks;
+	const ChunkHooks *hooks; /* nullptr: none */
 };
+DCB_PG_FRAME_TYPE(Inserter);
 
 RangeTblEntry *
 make_rte(Relation rel)
@@ -134,11 +136,11 @@ void
 fill_tag_slot(TupleTableSlot *slot, const TagRow &row)
 {
 	ExecClearTuple(slot);
-	slot->tts_values[0] = Int64GetDatum(row.tag_key);
-	slot->tts_values[1] = Int64GetDatum(row.seq);
-	slot->tts_values[2] = Int64GetDatum(row.type_key);
-	slot->tts_values[3] = PointerGetDatum(&row.event_tid);
-	slot->tts_isnull[0] = slot->tts_isnull[1] = slot->tts_isnull[2] = slot->tts_isnull[3] = false;
+	slot->tts_values[tag_attr_tag_key - 1] = Int64GetDatum(row.tag_key);
+	slot->tts_values[tag_attr_seq - 1] = Int64GetDatum(row.seq);
+	slot->tts_values[tag_attr_type_key - 1] = Int64GetDatum(row.type_key);
+	slot->tts_values[tag_attr_event_tid - 1] = PointerGetDatum(&row.event_tid);
+	memset(slot->tts_isnull, 0, sizeof(bool) * event_tags_natts);
 	ExecStoreVirtualTuple(slot);
 }
 
@@ -161,8 +163,8 @@ insert_rowwise(Inserter *ins, const Event *evs, int n)
 	for (int i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (ins->lock_chunks)
-			lock_positions(RowExclusiveLock);
+		if (ins->hooks)
+			ins->hooks->before_chunk();
 		seq = nextval_internal(ins->seq_oid, false);
 		MemoryContext old = MemoryContextSwitchTo(ins->chunk_cxt);
 		fill_event_slot(ins, ev_slot, evs[i], seq);
@@ -177,8 +179,8 @@ insert_rowwise(Inserter *ins, const Event *evs, int n)
 			ExecSimpleRelationInsert(ins->tags.rri, ins->estate, tag_slot);
 			ResetPerTupleExprContext(ins->estate);
 		}
-		if (ins->lock_chunks)
-			unlock_positions(RowExclusiveLock);
+		if (ins->hooks)
+			ins->hooks->after_chunk();
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(ins->chunk_cxt);
 	}
@@ -234,8 +236,8 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 	{
 		const int end = std::min(n, start + chunk);
 		MemoryContext old = MemoryContextSwitchTo(ins->chunk_cxt);
-		if (ins->lock_chunks)
-			lock_positions(RowExclusiveLock);
+		if (ins->hooks)
+			ins->hooks->before_chunk();
 		for (int i = start; i < end; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
@@ -256,8 +258,8 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 		for (int r = 0; r < nrows; r++)
 			fill_tag_slot(tag_slots[r], rows[r]);
 		flush_chunk(ins, ins->tags, tag_slots, nrows, tag_bistate);
-		if (ins->lock_chunks)
-			unlock_positions(RowExclusiveLock); /* the chunk's rows are in every index now */
+		if (ins->hooks)
+			ins->hooks->after_chunk(); /* the chunk's rows are in every index now */
 
 		for (int i = 0; i < end - start; i++)
 			ExecClearTuple(ev_slots[i]);
@@ -274,11 +276,11 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 } // namespace
 
 int64
-insert_events(const Event *evs, int n, bool lock_chunks)
+insert_events(const Event *evs, int n, const ChunkHooks *hooks)
 {
 	Inserter ins;
 	inserter_begin(&ins);
-	ins.lock_chunks = lock_chunks;
+	ins.hooks = hooks;
 	const bool triggers = ins.events.rri->ri_TrigDesc != nullptr || ins.tags.rri->ri_TrigDesc != nullptr;
 	const int64 last = (n == 1 || triggers) ? insert_rowwise(&ins, evs, n) : insert_batched(&ins, evs, n);
 	inserter_end(&ins);

@@ -1,4 +1,4 @@
--- pgTAP: the SQL surface of dcb (api.md "Functions") and dcb_head on an empty / growing store.
+-- pgTAP: the SQL surface of dcb (README, "The SQL API") and dcb_head on an empty / growing store.
 --
 -- Run: pg_prove -d <db> tests/pgtap/*.sql  (the database needs CREATE EXTENSION pgtap; CREATE EXTENSION dcb;)
 -- Every file recreates the extension inside its transaction, so it starts from an empty store with

@@ -1,4 +1,4 @@
--- pgTAP: filter semantics (api.md "Model"): types OR, tags AND, items OR, payload containment,
+-- pgTAP: filter semantics (README, "Filters"): types OR, tags AND, items OR, payload containment,
 -- inclusive occurred_from / occurred_until, NULL and {} match everything.
 \set ON_ERROR_STOP 1
 \set QUIET 1

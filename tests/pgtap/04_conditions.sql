@@ -1,4 +1,4 @@
--- pgTAP: append conditions (api.md dcb_append): the append fails with 40001 when an event matching
+-- pgTAP: append conditions (README, dcb_append): the append fails with 40001 when an event matching
 -- filter has seq > coalesce(expected_max, 0); filter NULL means no condition; expected_max may be
 -- above the last match; a failed condition writes nothing.
 \set ON_ERROR_STOP 1
@@ -16,15 +16,7 @@ CREATE TEMP TABLE ev (label text PRIMARY KEY, seq bigint NOT NULL UNIQUE) ON COM
 CREATE FUNCTION pg_temp.put(text, jsonb) RETURNS bigint LANGUAGE sql
 AS $$ INSERT INTO ev VALUES ($1, dcb_append(NULL, NULL, $2)) RETURNING seq $$;
 CREATE FUNCTION pg_temp.s(text) RETURNS bigint LANGUAGE sql AS $$ SELECT seq FROM ev WHERE label = $1 $$;
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; det text;
-BEGIN
-    EXECUTE q;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-    RETURN st || ': ' || msg || coalesce(' DETAIL: ' || nullif(det, ''), '');
-END $$;
+\ir lib/helpers.sql
 -- Tries a conditional append of one event of type Probe (tag 'probe') and reports 'no error' or the error;
 -- the event count afterwards tells whether anything was written.
 CREATE FUNCTION pg_temp.try(filter jsonb, expected_max bigint) RETURNS text LANGUAGE sql AS $$
@@ -32,7 +24,6 @@ CREATE FUNCTION pg_temp.try(filter jsonb, expected_max bigint) RETURNS text LANG
                               coalesce(expected_max::text, 'NULL'),
                               '{"type": "Probe", "tags": ["probe"], "data": {}}'))
 $$;
-CREATE FUNCTION pg_temp.n() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dcb_read() $$;
 -- The seq of the newest stored event (dcb_head() may be higher when positions have gaps).
 CREATE FUNCTION pg_temp.last() RETURNS bigint LANGUAGE sql AS $$ SELECT max(seq) FROM dcb_read() $$;
 

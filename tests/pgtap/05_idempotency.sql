@@ -1,4 +1,4 @@
--- pgTAP: idempotent appends by event id (api.md dcb_append, "Idempotency").
+-- pgTAP: idempotent appends by event id (README, dcb_append, "Idempotency").
 \set ON_ERROR_STOP 1
 \set QUIET 1
 \pset format unaligned
@@ -10,15 +10,7 @@ SET LOCAL client_min_messages = warning;
 DROP EXTENSION IF EXISTS dcb CASCADE;
 CREATE EXTENSION dcb;
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; det text;
-BEGIN
-    EXECUTE q;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-    RETURN st || ': ' || msg || coalesce(' DETAIL: ' || nullif(det, ''), '');
-END $$;
+\ir lib/helpers.sql
 -- The result of an append, or its error, as text.
 -- The seq an append returns, or its error as pg_temp.err() prints it.
 CREATE FUNCTION pg_temp.app(filter jsonb, expected_max bigint, events jsonb) RETURNS text LANGUAGE plpgsql AS $$
@@ -30,7 +22,6 @@ EXCEPTION WHEN OTHERS THEN
     RETURN st || ': ' || msg || coalesce(' DETAIL: ' || nullif(det, ''), '');
 END $$;
 CREATE FUNCTION pg_temp.seq_of(uuid) RETURNS bigint LANGUAGE sql AS $$ SELECT seq FROM dcb_read() WHERE id = $1 $$;
-CREATE FUNCTION pg_temp.n() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dcb_read() $$;
 CREATE TEMP TABLE r (k text PRIMARY KEY, v bigint) ON COMMIT DROP;
 
 -- A batch with ids, then unrelated events after it.

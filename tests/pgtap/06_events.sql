@@ -1,4 +1,4 @@
--- pgTAP: what an append stores (api.md "Model"): the fields as given, defaults (metadata {},
+-- pgTAP: what an append stores (README, "Filters"): the fields as given, defaults (metadata {},
 -- occurred_at = transaction time, id NULL), tags deduplicated, one object or an array, any JSON
 -- data; atomicity (all or nothing, seqs increasing in the order given).
 \set ON_ERROR_STOP 1
@@ -12,16 +12,7 @@ SET LOCAL client_min_messages = warning;
 DROP EXTENSION IF EXISTS dcb CASCADE;
 CREATE EXTENSION dcb;
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; det text;
-BEGIN
-    EXECUTE q;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-    RETURN st || ': ' || msg || coalesce(' DETAIL: ' || nullif(det, ''), '');
-END $$;
-CREATE FUNCTION pg_temp.n() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dcb_read() $$;
+\ir lib/helpers.sql
 CREATE TEMP TABLE r (k text PRIMARY KEY, v bigint) ON COMMIT DROP;
 -- Appends one event and returns the data stored for it.
 CREATE FUNCTION pg_temp.stored_data(event jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -31,7 +22,7 @@ BEGIN
     RETURN (SELECT data FROM dcb_read() WHERE seq = s);
 END $$;
 
-SELECT plan(37);
+SELECT plan(38);
 
 -- Every field as given.
 INSERT INTO r VALUES ('full', dcb_append(NULL, NULL, '{"type": "Full", "tags": ["b:2", "a:1"],
@@ -46,6 +37,17 @@ SELECT results_eq(
     'every field is stored as given (tags compared sorted)');
 SELECT set_eq($$SELECT unnest(tags) FROM dcb_read() WHERE seq = (SELECT v FROM r WHERE k = 'full')$$,
               ARRAY['a:1', 'b:2'], 'the tags are the given set');
+
+-- Ids in every spelling uuid_in accepts (any case, braces, hyphens after any group of four digits).
+INSERT INTO r VALUES ('spellings', dcb_append(NULL, NULL, '[
+    {"type": "Id", "data": {}, "id": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"},
+    {"type": "Id", "data": {}, "id": "{a0eebc99-9c0b4ef8-bb6d6bb9-bd380a12}"},
+    {"type": "Id", "data": {}, "id": "a0eebc999c0b4ef8bb6d6bb9bd380a13"},
+    {"type": "Id", "data": {}, "id": "a0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a14"}]'));
+SELECT is(ARRAY(SELECT id FROM dcb_read(NULL, (SELECT v FROM r WHERE k = 'spellings') - 4)),
+          ARRAY['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12',
+                'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a14']::uuid[],
+          'ids in every spelling uuid_in accepts are stored as that uuid');
 
 -- Defaults.
 INSERT INTO r VALUES ('min', dcb_append(NULL, NULL, '{"type": "Min", "data": {}}'));

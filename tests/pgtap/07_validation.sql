@@ -1,4 +1,4 @@
--- pgTAP: bad input (api.md "Model", "Functions"; issue 2 point 4): every malformed event or filter
+-- pgTAP: bad input (README, "The SQL API", "Errors"): every malformed event or filter
 -- is SQLSTATE 22023 with a message naming the JSON path, events = NULL is 22004, and nothing is
 -- written by a rejected call. Paths index arrays from 0, as in the contract's example
 -- "filter.items[1].tags[0] must be a non-empty string".
@@ -13,15 +13,7 @@ SET LOCAL client_min_messages = warning;
 DROP EXTENSION IF EXISTS dcb CASCADE;
 CREATE EXTENSION dcb;
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; det text;
-BEGIN
-    EXECUTE q;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-    RETURN st || ': ' || msg || coalesce(' DETAIL: ' || nullif(det, ''), '');
-END $$;
+\ir lib/helpers.sql
 -- The error of an unconditional append of events / of a read and a conditional append with filter.
 CREATE FUNCTION pg_temp.ev(events jsonb) RETURNS text LANGUAGE sql
 AS $$ SELECT pg_temp.err(format('SELECT dcb_append(NULL, NULL, %L::jsonb)', events)) $$;
@@ -29,9 +21,8 @@ CREATE FUNCTION pg_temp.rd(filter jsonb) RETURNS text LANGUAGE sql
 AS $$ SELECT pg_temp.err(format('SELECT * FROM dcb_read(%L::jsonb)', filter)) $$;
 CREATE FUNCTION pg_temp.ap(filter jsonb) RETURNS text LANGUAGE sql
 AS $$ SELECT pg_temp.err(format('SELECT dcb_append(%L::jsonb, 0, %L::jsonb)', filter, '{"type": "Ok", "tags": ["v:1"], "data": {}}')) $$;
-CREATE FUNCTION pg_temp.n() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dcb_read() $$;
 
-SELECT plan(74);
+SELECT plan(78);
 
 -- events: NULL, shape of the argument.
 SELECT matches(pg_temp.err('SELECT dcb_append(NULL, NULL, NULL)'), '^22004: .*events', 'events NULL is 22004 naming events');
@@ -73,6 +64,10 @@ SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "occurred_at": "yesterday 
 SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "id": "nope"}]'), '^22023: .*events\[0\]\.id', 'an id that is not a uuid');
 SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "id": 5}]'), '^22023: .*events\[0\]\.id', 'a numeric id');
 SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "id": "11111111-1111-1111-1111-11111111111"}]'), '^22023: .*events\[0\]\.id', 'a uuid one digit short');
+SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "id": "11111111-1111-1111-1111-1111111111111"}]'), '^22023: .*events\[0\]\.id', 'a uuid one digit long');
+SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "id": "11111111--1111-1111-1111-111111111111"}]'), '^22023: .*events\[0\]\.id', 'a uuid with two hyphens in a row');
+SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "id": "g1111111-1111-1111-1111-111111111111"}]'), '^22023: .*events\[0\]\.id', 'a uuid with a non-hex digit');
+SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "id": ""}]'), '^22023: .*events\[0\]\.id', 'an empty id');
 SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "foo": 1}]'), '^22023: .*events\[0\].*foo', 'an unknown key is 22023 naming it');
 SELECT matches(pg_temp.ev('[{"type": "A", "data": {}, "Type": "B"}]'), '^22023: .*events\[0\].*Type', 'keys are case-sensitive');
 

@@ -14,6 +14,7 @@
 
 #include "core/filter.hpp"
 #include "core/keys.hpp"
+#include "core/lock_plan.hpp"
 
 using namespace dcb;
 using sv = std::string_view;
@@ -26,7 +27,8 @@ struct Event
 	std::vector<std::string> tags;
 	std::vector<sv> views;
 
-	EventView view()
+	EventView
+	view()
 	{
 		views.assign(tags.begin(), tags.end());
 		views.resize(sort_unique_names(views.data(), views.size()));
@@ -38,7 +40,11 @@ struct Item
 {
 	std::vector<sv> types, tags;
 	bool payload = false;
-	ItemView view() const { return {types.data(), types.size(), tags.data(), tags.size(), payload}; }
+	ItemView
+	view() const
+	{
+		return {types.data(), types.size(), tags.data(), tags.size(), payload, 0, 1};
+	}
 };
 
 std::vector<Key>
@@ -99,42 +105,73 @@ TEST_CASE("hashes are stable (on-disk format)")
 	/* golden values: dcb.event_tags rows written by earlier builds must keep matching */
 	CHECK(hash_type("BookCopyLentToReader") == 0x7f33aae3d4442831ULL);
 	CHECK(hash_tag("BookID:1") == 0xf6260a91bb92b205ULL);
-	CHECK(lock_key_type_tag(hash_type("A"), hash_tag("g")) == 0x4153a382acf7ac51ULL);
+	CHECK(lock_key(KeyFamily::TypeTag, hash_type("A"), hash_tag("g")) == 0x4153a382acf7ac51ULL);
 }
 
 TEST_CASE("lock key families do not alias")
 {
 	const Key t = hash_type("T"), g = hash_tag("g");
 	const Key h = hash_tag("h");
-	std::set<Key> keys{lock_key_type_tag(t, g),	  lock_key_any_type_tag(g), lock_key_type_any_tag(t),
-					   lock_key_all(),			  lock_key_escalated(),		lock_key_positions(),
-					   lock_key_type_pair(t, g, h), lock_key_any_type_pair(g, h), lock_key_type_wide(t, g),
-					   lock_key_any_type_wide(g)};
+	std::set<Key> keys{lock_key(KeyFamily::TypeTag, t, g),
+					   lock_key(KeyFamily::AnyTypeTag, 0, g),
+					   lock_key(KeyFamily::TypeAnyTag, t),
+					   lock_key(KeyFamily::All),
+					   lock_key(KeyFamily::Escalated),
+					   lock_key(KeyFamily::Positions),
+					   lock_key(KeyFamily::TypePair, t, tag_pair(g, h)),
+					   lock_key(KeyFamily::AnyTypePair, 0, tag_pair(g, h)),
+					   lock_key(KeyFamily::TypeWide, t, g),
+					   lock_key(KeyFamily::AnyTypeWide, 0, g)};
 	CHECK(keys.size() == 10);
 	/* pairs are unordered, and a pair of a tag with itself is not the tag */
-	CHECK(lock_key_type_pair(t, g, h) == lock_key_type_pair(t, h, g));
-	CHECK(lock_key_any_type_pair(g, h) == lock_key_any_type_pair(h, g));
-	CHECK(lock_key_any_type_pair(g, g) != lock_key_any_type_tag(g));
+	CHECK(lock_key(KeyFamily::TypePair, t, tag_pair(g, h)) == lock_key(KeyFamily::TypePair, t, tag_pair(h, g)));
+	CHECK(lock_key(KeyFamily::AnyTypePair, 0, tag_pair(g, h)) == lock_key(KeyFamily::AnyTypePair, 0, tag_pair(h, g)));
+	CHECK(lock_key(KeyFamily::AnyTypePair, 0, tag_pair(g, g)) != lock_key(KeyFamily::AnyTypeTag, 0, g));
 	/* a tag literally named "*" is just a tag */
-	CHECK(lock_key_any_type_tag(hash_tag("*")) != lock_key_all());
+	CHECK(lock_key(KeyFamily::AnyTypeTag, 0, hash_tag("*")) != lock_key(KeyFamily::All));
 }
 
 TEST_CASE("check keys per probe kind")
 {
 	CHECK(item_probe(Item{{"A", "B"}, {"g", "h"}}.view()) == Probe::TagType);
 	const Key A = hash_type("A"), B = hash_type("B"), g = hash_tag("g"), h = hash_tag("h");
-	CHECK(check_keys(Item{{"A", "B"}, {"g"}}) == std::vector<Key>{lock_key_type_tag(A, g), lock_key_type_tag(B, g)});
+	CHECK(check_keys(Item{{"A", "B"}, {"g"}}) ==
+		  std::vector<Key>{lock_key(KeyFamily::TypeTag, A, g), lock_key(KeyFamily::TypeTag, B, g)});
 	/* several tags: the pair of the primary and secondary tag, and the primary's wide key */
 	CHECK(check_keys(Item{{"A", "B"}, {"g", "h", "i"}}) ==
-		  std::vector<Key>{lock_key_type_pair(A, g, h), lock_key_type_wide(A, g), lock_key_type_pair(B, g, h),
-						   lock_key_type_wide(B, g)});
-	CHECK(check_keys(Item{{"A", "B"}, {"g", "h"}}, true) ==
-		  std::vector<Key>{lock_key_any_type_pair(g, h), lock_key_any_type_wide(g)});
-	CHECK(check_keys(Item{{}, {"g", "h"}}) == std::vector<Key>{lock_key_any_type_pair(g, h), lock_key_any_type_wide(g)});
-	CHECK(check_keys(Item{{}, {"g"}}) == std::vector<Key>{lock_key_any_type_tag(hash_tag("g"))});
-	CHECK(check_keys(Item{{"A"}, {}}) == std::vector<Key>{lock_key_type_any_tag(hash_type("A"))});
-	CHECK(check_keys(Item{{}, {}, true}) == std::vector<Key>{lock_key_all()});
+		  std::vector<Key>{lock_key(KeyFamily::TypePair, A, tag_pair(g, h)), lock_key(KeyFamily::TypeWide, A, g),
+						   lock_key(KeyFamily::TypePair, B, tag_pair(g, h)), lock_key(KeyFamily::TypeWide, B, g)});
+	CHECK(
+		check_keys(Item{{"A", "B"}, {"g", "h"}}, true) ==
+		std::vector<Key>{lock_key(KeyFamily::AnyTypePair, 0, tag_pair(g, h)), lock_key(KeyFamily::AnyTypeWide, 0, g)});
+	CHECK(check_keys(Item{{}, {"g", "h"}}) == std::vector<Key>{lock_key(KeyFamily::AnyTypePair, 0, tag_pair(g, h)),
+															   lock_key(KeyFamily::AnyTypeWide, 0, g)});
+	CHECK(check_keys(Item{{}, {"g"}}) == std::vector<Key>{lock_key(KeyFamily::AnyTypeTag, 0, hash_tag("g"))});
+	CHECK(check_keys(Item{{"A"}, {}}) == std::vector<Key>{lock_key(KeyFamily::TypeAnyTag, hash_type("A"))});
+	CHECK(check_keys(Item{{}, {}, true}) == std::vector<Key>{lock_key(KeyFamily::All)});
 	CHECK(item_probe(Item{{}, {}, true}.view()) == Probe::All);
+}
+
+TEST_CASE("check keys follow the item's chosen primary and secondary tags")
+{
+	const Key A = hash_type("A"), g = hash_tag("g"), i = hash_tag("i");
+	std::vector<sv> types{"A"}, tags{"g", "h", "i"};
+	ItemView item{types.data(), types.size(), tags.data(), tags.size(), false, 2, 0};
+	std::vector<Key> keys(item_check_key_count(item));
+	keys.resize(item_check_keys(item, keys.data()));
+	CHECK(keys ==
+		  std::vector<Key>{lock_key(KeyFamily::TypePair, A, tag_pair(i, g)), lock_key(KeyFamily::TypeWide, A, i)});
+}
+
+TEST_CASE("time bounds are inclusive and optional")
+{
+	CHECK(within_bounds(TimeBounds{false, false, 0, 0}, -5));
+	CHECK(within_bounds(TimeBounds{true, false, 10, 0}, 10));
+	CHECK_FALSE(within_bounds(TimeBounds{true, false, 10, 0}, 9));
+	CHECK(within_bounds(TimeBounds{false, true, 0, 20}, 20));
+	CHECK_FALSE(within_bounds(TimeBounds{false, true, 0, 20}, 21));
+	CHECK(within_bounds(TimeBounds{true, true, 10, 20}, 15));
+	CHECK_FALSE(within_bounds(TimeBounds{true, true, 10, 20}, 25));
 }
 
 namespace {
@@ -171,7 +208,7 @@ TEST_CASE("lock plan: sorted, merged modes, escalation")
 	CHECK(bits_in(out, 3) == lock_write);
 	CHECK(bits_in(out, 5) == lock_write);
 	CHECK(bits_in(out, 9) == (lock_check | lock_write));
-	CHECK(bits_in(out, lock_key_escalated()) == 0);
+	CHECK(bits_in(out, lock_key(KeyFamily::Escalated)) == 0);
 
 	SUBCASE("a writer over the budget writes the escalated key instead of its keys and ids")
 	{
@@ -181,7 +218,7 @@ TEST_CASE("lock plan: sorted, merged modes, escalation")
 		auto plan = plan_of({many.data(), many.size(), ids.data(), ids.size(), nullptr, 0, false, 64}, &escalated);
 		CHECK(escalated);
 		REQUIRE(plan.size() == 1);
-		CHECK(plan[0].key == lock_key_escalated());
+		CHECK(plan[0].key == lock_key(KeyFamily::Escalated));
 		CHECK(plan[0].bits == lock_write);
 	}
 	SUBCASE("ids are exclusive keys")
@@ -192,13 +229,13 @@ TEST_CASE("lock plan: sorted, merged modes, escalation")
 		CHECK(plan.size() == 2);
 		CHECK(bits_in(plan, 7) == lock_write);
 		CHECK(bits_in(plan, 42) == lock_id);
-		CHECK(bits_in(plan, lock_key_escalated()) == 0);
+		CHECK(bits_in(plan, lock_key(KeyFamily::Escalated)) == 0);
 	}
 	SUBCASE("a condition on everything checks (*,*)")
 	{
 		auto plan = plan_of({nullptr, 0, nullptr, 0, nullptr, 0, true, 64}, &escalated);
 		CHECK(plan.size() == 1);
-		CHECK(bits_in(plan, lock_key_all()) == lock_check);
+		CHECK(bits_in(plan, lock_key(KeyFamily::All)) == lock_check);
 	}
 }
 
@@ -219,11 +256,12 @@ TEST_CASE("condition check keys: fine, then per tag, then everything")
 
 	CHECK(condition_check_keys(items.data(), items.size(), 120, out.data(), &all) == 120);
 	CHECK_FALSE(all);
-	CHECK(std::binary_search(out.begin(), out.begin() + 120, lock_key_type_tag(hash_type("B"), hash_tag("slot:7"))));
+	CHECK(std::binary_search(out.begin(), out.begin() + 120,
+							 lock_key(KeyFamily::TypeTag, hash_type("B"), hash_tag("slot:7"))));
 
 	CHECK(condition_check_keys(items.data(), items.size(), 100, out.data(), &all) == 40);
 	CHECK_FALSE(all);
-	CHECK(std::binary_search(out.begin(), out.begin() + 40, lock_key_any_type_tag(hash_tag("slot:7"))));
+	CHECK(std::binary_search(out.begin(), out.begin() + 40, lock_key(KeyFamily::AnyTypeTag, 0, hash_tag("slot:7"))));
 
 	CHECK(condition_check_keys(items.data(), items.size(), 10, out.data(), &all) == 0);
 	CHECK(all);
@@ -231,23 +269,6 @@ TEST_CASE("condition check keys: fine, then per tag, then everything")
 	ItemView payload_only{nullptr, 0, nullptr, 0, true};
 	CHECK(condition_check_keys(&payload_only, 1, 100, out.data(), &all) == 0);
 	CHECK(all);
-}
-
-TEST_CASE("uuid parsing accepts uuid_in's forms")
-{
-	std::uint8_t u[16];
-	REQUIRE(parse_uuid("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", u));
-	CHECK(u[0] == 0xa0);
-	CHECK(u[15] == 0x11);
-	CHECK(parse_uuid("A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", u));
-	CHECK(parse_uuid("{a0eebc99-9c0b4ef8-bb6d6bb9-bd380a11}", u));
-	CHECK(parse_uuid("a0eebc999c0b4ef8bb6d6bb9bd380a11", u));
-	CHECK(parse_uuid("a0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a11", u));
-	CHECK_FALSE(parse_uuid("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1", u));
-	CHECK_FALSE(parse_uuid("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a111", u));
-	CHECK_FALSE(parse_uuid("a0eebc99--9c0b-4ef8-bb6d-6bb9bd380a11", u));
-	CHECK_FALSE(parse_uuid("g0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", u));
-	CHECK_FALSE(parse_uuid("", u));
 }
 
 /*
@@ -309,7 +330,7 @@ TEST_CASE("property: the lock plan keeps every requested key with at least its m
 		auto plan = plan_of({w.data(), w.size(), nullptr, 0, c.data(), c.size(), false, 30}, &escalated);
 		REQUIRE(std::is_sorted(plan.begin(), plan.end(), [](auto &a, auto &b) { return a.key < b.key; }));
 		if (escalated)
-			CHECK(bits_in(plan, lock_key_escalated()) == lock_write);
+			CHECK(bits_in(plan, lock_key(KeyFamily::Escalated)) == lock_write);
 		else
 			for (Key k : w0)
 				CHECK((bits_in(plan, k) & lock_write) != 0);
@@ -351,8 +372,7 @@ TEST_CASE("property: events outside an item's key projection write none of its c
 		auto carries = [&](sv t) { return std::binary_search(v.tags, v.tags + v.ntags, t); };
 		const bool type_ok =
 			item.types.empty() || std::find(item.types.begin(), item.types.end(), sv(e.type)) != item.types.end();
-		const bool projected =
-			type_ok && carries(item.tags[primary_tag]) && (item.tags.size() < 2 || carries(item.tags[secondary_tag]));
+		const bool projected = type_ok && carries(item.tags[0]) && (item.tags.size() < 2 || carries(item.tags[1]));
 		if (projected)
 			continue;
 		std::vector<Key> w = write_keys(e), c = check_keys(item);
@@ -360,7 +380,7 @@ TEST_CASE("property: events outside an item's key projection write none of its c
 			std::any_of(c.begin(), c.end(), [&](Key k) { return std::find(w.begin(), w.end(), k) != w.end(); });
 		const bool wide_meet = type_ok && item.tags.size() >= 2 && v.ntags > pair_tag_limit && carries(item.tags[0]);
 		outside++;
-		multi_tag += item.tags.size() >= 2 && carries(item.tags[primary_tag]);
+		multi_tag += item.tags.size() >= 2 && carries(item.tags[0]);
 		wide += wide_meet;
 		if (meet != wide_meet)
 			FAIL("event " << e.type << " with " << v.ntags << " tags: meets " << meet << ", expected " << wide_meet);

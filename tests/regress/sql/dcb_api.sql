@@ -1,5 +1,5 @@
 --
--- dcb_api: the SQL surface of dcb (docs: ../../shared/spec/api.md) and a few appends and reads with
+-- dcb_api: the SQL surface of dcb (README, "The SQL API") and a few appends and reads with
 -- their exact output. Starts from a fresh store so positions are known: 1, 2, 3, ...
 --
 \set VERBOSITY default

@@ -127,7 +127,7 @@ SELECT dcb_append(NULL, NULL, jsonb_build_object('type', 'A', 'data', jsonb_buil
 \echo :LAST_ERROR_SQLSTATE
 RESET dcb.max_payload_bytes;
 
--- Isolation levels above READ COMMITTED are refused (api.md: keep the guarantees or refuse clearly).
+-- Isolation levels above READ COMMITTED are refused (README, "Guarantees": keep them or refuse clearly).
 BEGIN ISOLATION LEVEL REPEATABLE READ;
 SELECT dcb_append(NULL, NULL, '{"type": "A", "data": {}}');
 \echo :LAST_ERROR_SQLSTATE

@@ -1,4 +1,4 @@
--- pgTAP: limits and transactions (issue 2 points 3-5): the documented limits (dcb.* settings)
+-- pgTAP: limits and transactions (README, "Limits and settings"): the documented limits (dcb.* settings)
 -- reject oversized input with nothing written; a 100k-event batch and a long loop of appends in
 -- one transaction stay within the lock table; savepoints; an interrupted append leaves nothing.
 \set ON_ERROR_STOP 1
@@ -12,16 +12,7 @@ SET LOCAL client_min_messages = warning;
 DROP EXTENSION IF EXISTS dcb CASCADE;
 CREATE EXTENSION dcb;
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; det text;
-BEGIN
-    EXECUTE q;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS OR query_canceled THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-    RETURN st || ': ' || msg || coalesce(' DETAIL: ' || nullif(det, ''), '');
-END $$;
-CREATE FUNCTION pg_temp.n() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dcb_read() $$;
+\ir lib/helpers.sql
 -- Lock-table entries this backend holds (dcb keys are advisory locks).
 CREATE FUNCTION pg_temp.locks() RETURNS bigint LANGUAGE sql AS $$
     SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory' $$;

@@ -1,4 +1,4 @@
--- pgTAP: reads on a hot standby (docs/design.md: "Hot-standby reads work"). api.md G2 holds for
+-- pgTAP: reads on a hot standby (docs/design.md, "Standbys"). G2 holds for
 -- dcb_read and dcb_head without exception: a read never returns an event while a lower seq that
 -- will still commit is missing, and no event committed later gets a seq <= dcb_head(). On a
 -- standby the primary's key locks do not exist, so an in-flight lower seq is invisible there while

@@ -1,0 +1,157 @@
+/*
+ * filter_input.cpp — see filter_input.hpp.
+ */
+#include "pg/filter_input.hpp"
+
+#include "core/keys.hpp"
+#include "pg/catalog.hpp"
+#include "pg/json_input.hpp"
+#include "pg/settings.hpp"
+
+namespace dcb::pg {
+namespace {
+
+Item
+parse_item(const JsonbValue &v, const char *path)
+{
+	if (!is_object(v))
+		bad_input(path, "must be a JSON object");
+	Item item{};
+	for_each_pair(v.val.binary.data, [&](std::string_view key, const JsonbValue &val) {
+		if (key == "types")
+			item.view.types = parse_names(val, field_path(path, "types"), false, max_filter_items,
+										  "dcb.max_filter_items", &item.view.ntypes);
+		else if (key == "tags")
+			item.view.tags = parse_names(val, field_path(path, "tags"), false, max_filter_items, "dcb.max_filter_items",
+										 &item.view.ntags);
+		else if (key == "payload")
+		{
+			if (!is_object(val) || JsonContainerSize(val.val.binary.data) == 0)
+				bad_input(field_path(path, "payload"), "must be a non-empty JSON object");
+			item.payload = val.val.binary.data;
+		}
+		else
+			bad_input(field_path(path, key), "is not a valid filter item key",
+					  "A filter item has the keys types, tags and payload.");
+	});
+	item.view.has_payload = item.payload != nullptr;
+	item.view.primary = 0;
+	item.view.secondary = 1;
+	if (item.view.ntypes == 0 && item.view.ntags == 0 && item.payload == nullptr)
+		bad_input(path, "must have at least one of types, tags or payload");
+	return item;
+}
+
+/* How many entries the tag index holds for a tag, counting at most limit. */
+int
+count_tag_entries(IndexScanDesc scan, std::string_view tag, int limit)
+{
+	ScanKeyData key;
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(hash_tag(tag))));
+	index_rescan(scan, &key, 1, nullptr, 0);
+	int n = 0;
+	while (n < limit && index_getnext_tid(scan, ForwardScanDirection) != nullptr)
+		n++;
+	return n;
+}
+
+/* Sets the item's primary and secondary tags to its two rarest. */
+void
+choose_rarest_tags(IndexScanDesc scan, ItemView *view)
+{
+	constexpr int sample = 64;
+	size_t best = 0, second = 1;
+	int best_count = -1, second_count = -1; /* -1: not counted yet */
+	for (size_t t = 0; t < view->ntags && second_count != 0; t++)
+	{
+		/* counting up to the second-best count tells whether this tag is among the two rarest */
+		int n = count_tag_entries(scan, view->tags[t], second_count < 0 ? sample : second_count);
+		if (best_count < 0 || n < best_count)
+		{
+			second = best, second_count = best_count;
+			best = t, best_count = n;
+		}
+		else if (second_count < 0 || n < second_count)
+			second = t, second_count = n;
+	}
+	view->primary = best;
+	view->secondary = second;
+}
+
+} // namespace
+
+Filter
+match_all_filter()
+{
+	return Filter{};
+}
+
+Filter
+parse_filter(Jsonb *filter)
+{
+	Filter out{};
+	if (!JB_ROOT_IS_OBJECT(filter))
+		bad_input("filter", "must be a JSON object");
+	for_each_pair(&filter->root, [&](std::string_view key, const JsonbValue &val) {
+		if (key == "items")
+		{
+			if (!is_array(val) || JsonContainerSize(val.val.binary.data) == 0)
+				bad_input("filter.items", "must be a non-empty array",
+						  "Omit \"items\" (or pass NULL) to match every event.");
+			int n = JsonContainerSize(val.val.binary.data);
+			if (n > max_filter_items)
+				too_many("filter.items", n, "dcb.max_filter_items", max_filter_items);
+			Item *items = static_cast<Item *>(palloc(sizeof(Item) * n));
+			for_each_elem(val.val.binary.data,
+						  [&](int i, const JsonbValue &e) { items[i] = parse_item(e, elem_path("filter.items", i)); });
+			out.items = items;
+			out.nitems = n;
+		}
+		else if (key == "occurred_from")
+		{
+			out.bounds.from = parse_timestamp(val, "filter.occurred_from");
+			out.bounds.has_from = true;
+		}
+		else if (key == "occurred_until")
+		{
+			out.bounds.until = parse_timestamp(val, "filter.occurred_until");
+			out.bounds.has_until = true;
+		}
+		else
+			bad_input(field_path("filter", key), "is not a valid filter key",
+					  "A filter has the keys items, occurred_from and occurred_until.");
+	});
+	return out;
+}
+
+Filter
+prepare_filter(const Filter &parsed)
+{
+	bool multi = false;
+	for (int i = 0; i < parsed.nitems && !multi; i++)
+		multi = parsed.items[i].view.ntags > 1;
+	if (!multi)
+		return parsed;
+
+	Item *items = static_cast<Item *>(palloc(sizeof(Item) * parsed.nitems));
+	const Catalog &cat = catalog();
+	Relation event_tags = table_open(cat.event_tags, AccessShareLock);
+	Relation idx = index_open(cat.event_tags_tag_idx, AccessShareLock);
+	/* an estimate: dead and in-flight entries count too, which is fine for choosing */
+	IndexScanDesc scan = index_beginscan(event_tags, idx, SnapshotAny, 1, 0);
+	for (int i = 0; i < parsed.nitems; i++)
+	{
+		items[i] = parsed.items[i];
+		if (items[i].view.ntags > 1)
+			choose_rarest_tags(scan, &items[i].view);
+	}
+	index_endscan(scan);
+	index_close(idx, AccessShareLock);
+	table_close(event_tags, AccessShareLock);
+
+	Filter prepared = parsed;
+	prepared.items = items;
+	return prepared;
+}
+
+} // namespace dcb::pg
