@@ -7,7 +7,7 @@
 # The client library, unit tests and tools are built with CMake (CMakeLists.txt); scripts/test runs all.
 
 EXTENSION   = dcb
-EXTVERSION  = 0.1.0
+EXTVERSION  = 0.2.0
 MODULE_big  = dcb
 OBJS        = $(patsubst %.cpp,%.o,$(wildcard extension/core/*.cpp extension/pg/*.cpp))
 DATA        = $(wildcard sql/$(EXTENSION)--*.sql)

@@ -73,6 +73,12 @@ tag_pair(Key tag_a, Key tag_b) noexcept
 }
 
 Key
+store_key(Key key, std::uint32_t space) noexcept
+{
+	return space == 0 ? key : lock_key(KeyFamily::Store, key, space);
+}
+
+Key
 event_id_key(const std::uint8_t (&uuid)[16]) noexcept
 {
 	return lock_key(KeyFamily::EventId, fmix64(fnv1a(fnv_offset, uuid, sizeof uuid)));

@@ -38,12 +38,16 @@ enum class KeyFamily : std::uint8_t
 	AnyTypePair = 10, /* (*,{g,h}): tag_pair */
 	TypeWide = 11,    /* (T,g,+): type hash, tag hash */
 	AnyTypeWide = 12, /* (*,g,+): tag hash */
+	Store = 13,       /* a key of a store other than the default one (store_key) */
 };
 
 /* The key of a family over a type part and a tag part (0 where the family has none). */
 Key lock_key(KeyFamily family, Key type_part = 0, Key tag_part = 0) noexcept;
 /* An unordered pair of tags as one hash: tag_pair(a, b) == tag_pair(b, a). */
 Key tag_pair(Key tag_a, Key tag_b) noexcept;
+/* A key in the key space of a store: the key itself for the default store (space 0), so its keys are
+ * those of 0.1.0, and a key of its own for every other store, so stores never wait for each other. */
+Key store_key(Key key, std::uint32_t space) noexcept;
 /* Serializes appends that carry the same event id, so an idempotent retry waits for the original. */
 Key event_id_key(const std::uint8_t (&uuid)[16]) noexcept;
 

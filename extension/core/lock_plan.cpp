@@ -125,16 +125,56 @@ condition_check_keys(const ItemView *items, std::size_t nitems, std::size_t max_
 	return 0;
 }
 
-std::size_t
-build_lock_plan(LockPlanInput &in, LockRequest *out, bool *escalated) noexcept
+KeySet
+key_set_init(Key *slots, std::size_t limit) noexcept
 {
-	in.nwrite = sort_unique_keys(in.write_keys, in.nwrite);
-	in.nid = sort_unique_keys(in.id_keys, in.nid);
+	return KeySet{slots, key_set_slots(limit) - 1, 0, limit, false, false};
+}
 
-	const bool escalate = in.nwrite + in.nid > in.max_keys;
+void
+key_set_add(KeySet &set, Key key) noexcept
+{
+	if (set.overflowed)
+		return;
+	if (key == 0)
+	{
+		set.count += set.has_zero ? 0 : 1;
+		set.has_zero = true;
+	}
+	else
+	{
+		/* keys are hashes already: their low bits spread well */
+		std::size_t i = key & set.mask;
+		while (set.slots[i] != 0 && set.slots[i] != key)
+			i = (i + 1) & set.mask;
+		if (set.slots[i] == 0)
+		{
+			set.slots[i] = key;
+			set.count++;
+		}
+	}
+	/* the table has room for twice the limit: past the limit the caller escalates anyway */
+	set.overflowed = set.count > set.limit;
+}
+
+std::size_t
+key_set_sorted(const KeySet &set, Key *out) noexcept
+{
 	std::size_t n = 0;
+	if (set.has_zero)
+		out[n++] = 0;
+	for (std::size_t i = 0; i <= set.mask; i++)
+		if (set.slots[i] != 0)
+			out[n++] = set.slots[i];
+	std::sort(out, out + n);
+	return n;
+}
 
-	if (escalate)
+std::size_t
+build_lock_plan(const LockPlanInput &in, LockRequest *out) noexcept
+{
+	std::size_t n = 0;
+	if (in.escalated)
 		out[n++] = {lock_key(KeyFamily::Escalated), lock_write};
 	else
 	{
@@ -158,8 +198,6 @@ build_lock_plan(LockPlanInput &in, LockRequest *out, bool *escalated) noexcept
 		else
 			out[m++] = out[i];
 	}
-	if (escalated)
-		*escalated = escalate;
 	return m;
 }
 

@@ -59,12 +59,43 @@ std::size_t condition_check_keys(const ItemView *items, std::size_t nitems, std:
 								 bool *check_all) noexcept;
 
 /*
- * Modes are abstract bits; the PostgreSQL layer maps a combined mask to a lock mode:
- *   Check -> ShareLock, Write -> RowExclusiveLock, Check|Write -> ShareRowExclusiveLock,
- *   Id (alone or combined) -> ExclusiveLock.
- * Writers never block writers; checkers never block checkers; a checker and a writer of the same
- * key serialize; appends of the same event id serialize. Acquired in ascending key order, so one
- * call cannot deadlock with another.
+ * The distinct keys of a batch, collected in caller-owned memory whose size depends only on the
+ * limit (key_set_slots), however many events the batch has: once more than limit distinct keys are
+ * known, the set stops growing and says so (overflowed), and the writer escalates. An open-addressing
+ * hash set; key 0 is kept apart, as 0 marks a free slot.
+ */
+struct KeySet
+{
+	Key *slots;
+	std::size_t mask; /* slots - 1, a power of two minus one */
+	std::size_t count;
+	std::size_t limit;
+	bool has_zero;
+	bool overflowed;
+};
+
+/* The slots a key set with this limit needs (a power of two, at least twice limit + 1). */
+constexpr std::size_t
+key_set_slots(std::size_t limit) noexcept
+{
+	std::size_t n = 16;
+	while (n < 2 * (limit + 1))
+		n *= 2;
+	return n;
+}
+/* slots: key_set_slots(limit) zeroed keys. */
+KeySet key_set_init(Key *slots, std::size_t limit) noexcept;
+void key_set_add(KeySet &set, Key key) noexcept;
+/* Writes the distinct keys to out (room for set.count), sorted; returns their number. */
+std::size_t key_set_sorted(const KeySet &set, Key *out) noexcept;
+
+/*
+ * Modes are abstract bits; the PostgreSQL layer maps them to lock modes:
+ *   Write -> RowExclusiveLock and Id -> ExclusiveLock, held to the end of the transaction;
+ *   Check -> ShareLock, held from before the condition check to the end of the call's insert.
+ * A key with both Check and Write is held in both modes. Writers never block writers; checkers
+ * never block checkers; a checker and a writer of the same key serialize; appends of the same event
+ * id serialize. Acquired in ascending key order, so one call cannot deadlock with another.
  */
 enum LockBits : std::uint8_t
 {
@@ -79,16 +110,36 @@ struct LockRequest
 	std::uint8_t bits;
 };
 
+/*
+ * The escalation decision. A transaction may hold budget_left more keys. A writer whose distinct
+ * write and id keys do not fit escalates: instead of its keys it holds the Escalated key for
+ * writing (and no id keys: the unique index on ids still stops a duplicate), and takes the
+ * Positions key around the chunks it inserts (docs/design.md, "Escalation").
+ */
+constexpr bool
+writes_escalate(const KeySet &writes, std::size_t nid, std::size_t budget_left) noexcept
+{
+	return writes.overflowed || writes.count + nid > budget_left;
+}
+
+/* How many check keys the call may take besides the keys it holds: one call never takes more keys
+ * than the budget it has left, except that a condition can always check (*,*). */
+constexpr std::size_t
+check_key_allowance(std::size_t budget_left, std::size_t held) noexcept
+{
+	return budget_left > held ? budget_left - held : 0;
+}
+
 struct LockPlanInput
 {
-	Key *write_keys; /* sorted and deduplicated in place */
+	const Key *write_keys; /* distinct; ignored when escalated */
 	std::size_t nwrite;
-	Key *id_keys; /* likewise */
+	const Key *id_keys; /* distinct; ignored when escalated */
 	std::size_t nid;
+	bool escalated;        /* writes_escalate() */
 	const Key *check_keys; /* from condition_check_keys; nullptr/0 when there is no condition */
 	std::size_t ncheck;
-	bool check_all;       /* the condition (or read) covers every event: check (*,*) */
-	std::size_t max_keys; /* write and id keys this call may still take (the transaction's budget) */
+	bool check_all; /* the condition covers every event: check (*,*) */
 };
 
 /* Upper bound of the plan's size, for the caller's buffer. */
@@ -98,16 +149,12 @@ lock_plan_capacity(const LockPlanInput &in) noexcept
 	return in.nwrite + in.nid + in.ncheck + 3;
 }
 
-/*
- * Builds the plan into out (capacity lock_plan_capacity) sorted by key, one entry per key; returns
- * the entry count. A writer with more than max_keys distinct write and id keys escalates: instead
- * of its keys it takes the Escalated key for writing (and no id keys: the unique index on ids still
- * stops a duplicate), and takes the Positions key around each chunk it inserts, while checkers hold
- * that key from their check to their insert (docs/design.md, "Escalation").
- */
-std::size_t build_lock_plan(LockPlanInput &in, LockRequest *out, bool *escalated) noexcept;
+/* Builds the plan into out (capacity lock_plan_capacity), sorted by key, one entry per key with the
+ * bits of every role it has; returns the entry count. */
+std::size_t build_lock_plan(const LockPlanInput &in, LockRequest *out) noexcept;
 
-static_assert(std::is_trivially_destructible_v<LockRequest> && std::is_trivially_destructible_v<LockPlanInput>,
+static_assert(std::is_trivially_destructible_v<LockRequest> && std::is_trivially_destructible_v<LockPlanInput> &&
+				  std::is_trivially_destructible_v<KeySet>,
 			  "lock plans live on PostgreSQL frames: they must be trivially destructible");
 
 } // namespace dcb

@@ -3,17 +3,19 @@
  * (read.cpp), G2 (gap-free reads). docs/design.md ("The append", "Escalation") has the whole
  * argument; in short:
  *
- *   1. lock: the condition's check keys in ShareLock, the events' write keys in RowExclusiveLock,
- *      their ids in ExclusiveLock (lock_plan.hpp), in key order, held to the end of the transaction;
+ *   1. lock, in key order (lock_plan.hpp): the events' write keys in RowExclusiveLock and their ids
+ *      in ExclusiveLock, held to the end of the transaction; the condition's check keys in
+ *      ShareLock, held to the end of this call;
  *   2. idempotency: when every event's id is stored already, return the stored position;
  *   3. check: scan for events matching the condition after expected_max, with a snapshot taken
  *      after the locks;
- *   4. take positions, only now, and insert.
+ *   4. take positions, only now, and insert; then release the check keys.
  *
  * Why G1 holds. Let X be an event matching the condition with expected_max < seq(X) < our first
  * position. X writes a key k we check. If X's writer took k first, we waited for its commit and the
- * check saw X; if it took k after us, it waited for our commit and took its position after ours.
- * Among appends that could conflict, position order is therefore commit order.
+ * check saw X; if it took k after us, it waited until our positions were taken and took its own
+ * after ours. (So check keys need not outlive the call: once our positions are taken, a later
+ * writer of k can only get higher ones. Write keys are held to commit, for the readers.)
  *
  * Escalation. A transaction past its dcb.max_lock_keys budget takes the Escalated key instead of
  * its events' write and id keys, so other appends and reads cannot wait for it on those keys; they
@@ -22,8 +24,10 @@
  * holds it (RowExclusiveLock) while it takes the positions of a chunk and inserts it; every checker
  * holds it (ShareLock) from its check to the end of its insert, so an escalated chunk either is in
  * the indexes when the check runs, or takes positions after the checker's. An escalated checker
- * takes positions too, so it holds the key in both modes (ShareRowExclusiveLock): taking
- * RowExclusiveLock per chunk while holding ShareLock would deadlock two of them.
+ * takes positions too, so it holds the key in both modes (ShareRowExclusiveLock) from its check to
+ * the end of its first chunk -- taking RowExclusiveLock per chunk while holding ShareLock would
+ * deadlock two of them -- and inserts its further chunks like any escalated writer: its condition
+ * is about its first position only.
  */
 #include "pg/append.hpp"
 
@@ -45,61 +49,116 @@ struct AppendLocks
 };
 DCB_PG_FRAME_TYPE(AppendLocks);
 
-AppendLocks
-plan_append_locks(const Filter *condition, const Event *evs, int n)
+/* The distinct ids of the events, sorted (palloc'd). */
+Key *
+id_keys(const Event *evs, int n, size_t *nid)
 {
-	size_t nwrite = 0, nid = 0;
+	Key *ids = static_cast<Key *>(palloc(sizeof(Key) * (n + 1)));
+	size_t m = 0;
 	for (int i = 0; i < n; i++)
-	{
-		nwrite += event_write_key_count(evs[i].ntags);
-		nid += evs[i].has_id ? 1 : 0;
-	}
-	LockPlanInput in{};
-	in.write_keys = static_cast<Key *>(palloc(sizeof(Key) * (nwrite + 1)));
-	in.id_keys = static_cast<Key *>(palloc(sizeof(Key) * (nid + 1)));
-	in.max_keys = lock_key_budget_left();
-	for (int i = 0; i < n; i++)
-	{
-		EventView view{evs[i].type, evs[i].tags, static_cast<size_t>(evs[i].ntags)};
-		in.nwrite += event_write_keys(view, in.write_keys + in.nwrite);
 		if (evs[i].has_id)
 		{
 			std::uint8_t bytes[16];
 			memcpy(bytes, evs[i].id.data, sizeof bytes);
-			in.id_keys[in.nid++] = event_id_key(bytes);
+			ids[m++] = event_id_key(bytes);
 		}
+	std::sort(ids, ids + m);
+	*nid = static_cast<size_t>(std::unique(ids, ids + m) - ids);
+	return ids;
+}
+
+/*
+ * The write keys of the events, collected into a set whose size depends on the budget only: a batch
+ * that has more distinct keys than the budget allows stops there and escalates, so memory stays
+ * bounded whatever the batch.
+ */
+KeySet
+write_key_set(const Event *evs, int n, size_t limit)
+{
+	size_t per_event = 0;
+	for (int i = 0; i < n; i++)
+		per_event = std::max(per_event, event_write_key_count(evs[i].ntags));
+	Key *slots = static_cast<Key *>(palloc0(sizeof(Key) * key_set_slots(limit)));
+	Key *keys = static_cast<Key *>(palloc(sizeof(Key) * per_event));
+	KeySet set = key_set_init(slots, limit);
+	for (int i = 0; i < n && !set.overflowed; i++)
+	{
+		EventView view{evs[i].type, evs[i].tags, static_cast<size_t>(evs[i].ntags)};
+		const size_t m = event_write_keys(view, keys);
+		for (size_t k = 0; k < m; k++)
+			key_set_add(set, keys[k]);
 	}
+	pfree(keys);
+	return set;
+}
+
+AppendLocks
+plan_append_locks(const Filter *condition, const Event *evs, int n)
+{
+	const size_t budget = lock_key_budget_left();
+	LockPlanInput in{};
+	Key *ids = id_keys(evs, n, &in.nid);
+	in.id_keys = ids;
+	KeySet writes = write_key_set(evs, n, budget > in.nid ? budget - in.nid : 0);
+	in.escalated = writes_escalate(writes, in.nid, budget);
+	Key *write_keys = nullptr;
+	if (!in.escalated)
+	{
+		write_keys = static_cast<Key *>(palloc(sizeof(Key) * (writes.count + 1)));
+		in.nwrite = key_set_sorted(writes, write_keys);
+		in.write_keys = write_keys;
+	}
+	pfree(writes.slots);
 	Key *check_keys = nullptr;
 	if (condition)
 	{
-		check_keys = filter_check_keys(*condition, in.max_keys, &in.ncheck, &in.check_all);
+		const size_t held = in.escalated ? 1 : in.nwrite + in.nid;
+		check_keys = filter_check_keys(*condition, check_key_allowance(budget, held), &in.ncheck, &in.check_all);
 		in.check_keys = check_keys;
 	}
 
 	AppendLocks locks;
 	locks.requests = static_cast<LockRequest *>(palloc(sizeof(LockRequest) * lock_plan_capacity(in)));
-	locks.n = build_lock_plan(in, locks.requests, &locks.escalated);
-	pfree(in.write_keys);
-	pfree(in.id_keys);
+	locks.n = build_lock_plan(in, locks.requests);
+	locks.escalated = in.escalated;
+	pfree(ids);
+	if (write_keys)
+		pfree(write_keys);
 	if (check_keys)
 		pfree(check_keys);
 	return locks;
 }
 
-void
-take_positions_key_for_chunk()
+/*
+ * The Positions key around an escalated writer's chunks. A conditional one holds it in
+ * ShareRowExclusiveLock from its check; it lets go after its first chunk and takes
+ * RowExclusiveLock around each further chunk, like an unconditional one does around every chunk.
+ */
+struct EscalatedChunks
 {
-	take_key(lock_key(KeyFamily::Positions), RowExclusiveLock);
+	const Store *store;
+	LOCKMODE held; /* the mode held now (before the first chunk), or NoLock */
+};
+DCB_PG_FRAME_TYPE(EscalatedChunks);
+
+void
+before_escalated_chunk(void *arg)
+{
+	EscalatedChunks *c = static_cast<EscalatedChunks *>(arg);
+	if (c->held == NoLock)
+	{
+		take_key(*c->store, lock_key(KeyFamily::Positions), RowExclusiveLock);
+		c->held = RowExclusiveLock;
+	}
 }
 
 void
-release_positions_key_after_chunk()
+after_escalated_chunk(void *arg)
 {
-	release_key(lock_key(KeyFamily::Positions), RowExclusiveLock);
+	EscalatedChunks *c = static_cast<EscalatedChunks *>(arg);
+	release_key(*c->store, lock_key(KeyFamily::Positions), c->held);
+	c->held = NoLock;
 }
-
-/* An unconditional escalated writer holds the Positions key around each chunk. */
-const ChunkHooks escalated_chunks{take_positions_key_for_chunk, release_positions_key_after_chunk};
 
 /* The condition check's findings: the newest committed (or own) match, or a running inserter. */
 struct Check
@@ -135,7 +194,7 @@ check_row(void *arg, TupleTableSlot *ev)
  * holding up other escalated writers meanwhile -- and looks again.
  */
 void
-check_condition(const Filter *condition, int64 expected_max, LOCKMODE positions)
+check_condition(const Store &store, const Filter *condition, int64 expected_max, LOCKMODE positions)
 {
 	const Key positions_key = lock_key(KeyFamily::Positions);
 	for (;;)
@@ -143,7 +202,7 @@ check_condition(const Filter *condition, int64 expected_max, LOCKMODE positions)
 		SnapshotData dirty;
 		InitDirtySnapshot(dirty);
 		Check c{0, InvalidTransactionId};
-		ScanRequest req{condition, expected_max, PG_INT64_MAX, 0, true, check_row, &c};
+		ScanRequest req{&store, condition, expected_max, PG_INT64_MAX, 0, true, check_row, &c};
 		scan_events(req, &dirty);
 		if (c.conflict > 0)
 			ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE), errmsg("dcb: append condition failed"),
@@ -152,9 +211,9 @@ check_condition(const Filter *condition, int64 expected_max, LOCKMODE positions)
 							errhint("Read the boundary again, decide again, and retry.")));
 		if (!TransactionIdIsValid(c.wait_for))
 			return;
-		release_key(positions_key, positions);
+		release_key(store, positions_key, positions);
 		XactLockTableWait(c.wait_for, nullptr, nullptr, XLTW_None);
-		take_key(positions_key, positions);
+		take_key(store, positions_key, positions);
 	}
 }
 
@@ -164,7 +223,7 @@ check_condition(const Filter *condition, int64 expected_max, LOCKMODE positions)
  * unique violation naming the id.
  */
 bool
-find_stored_ids(const Event *evs, int n, int64 *last_seq)
+find_stored_ids(const Store &store, const Event *evs, int n, int64 *last_seq)
 {
 	int with_id = 0;
 	for (int i = 0; i < n; i++)
@@ -172,9 +231,8 @@ find_stored_ids(const Event *evs, int n, int64 *last_seq)
 	if (with_id == 0)
 		return false;
 
-	const Catalog &cat = catalog();
-	Relation events = table_open(cat.events, AccessShareLock);
-	Relation idx = index_open(cat.events_id_idx, AccessShareLock);
+	Relation events = table_open(store.events, AccessShareLock);
+	Relation idx = index_open(store.events_id_idx, AccessShareLock);
 	/*
 	 * A dirty snapshot also shows ids that another transaction is inserting right now: an escalated
 	 * batch does not lock its ids, so a retry racing it waits for it here (as a unique index would)
@@ -252,28 +310,39 @@ find_stored_ids(const Event *evs, int n, int64 *last_seq)
 } // namespace
 
 int64
-append_events(const Filter *condition, int64 expected_max, const Event *evs, int n)
+append_events(const Store &store, const Filter *condition, int64 expected_max, const Event *evs, int n)
 {
 	AppendLocks locks = plan_append_locks(condition, evs, n);
-	acquire_planned(locks.requests, locks.n);
+	acquire_planned(store, locks.requests, locks.n);
 
 	int64 last = 0;
-	if (find_stored_ids(evs, n, &last))
+	if (find_stored_ids(store, evs, n, &last))
+	{
+		release_check_keys(store, locks.requests, locks.n);
 		return last;
+	}
 
 	const Key positions_key = lock_key(KeyFamily::Positions);
-	const LOCKMODE positions = !condition ? NoLock : locks.escalated ? ShareRowExclusiveLock : ShareLock;
+	EscalatedChunks chunks{&store, NoLock};
+	const ChunkHooks escalated_hooks{before_escalated_chunk, after_escalated_chunk, &chunks};
+	LOCKMODE positions = NoLock; /* held by a non-escalated checker through its insert */
 	if (condition)
 	{
-		take_key(positions_key, positions);
-		check_condition(condition, expected_max, positions);
+		const LOCKMODE mode = locks.escalated ? ShareRowExclusiveLock : ShareLock;
+		take_key(store, positions_key, mode);
+		check_condition(store, condition, expected_max, mode);
+		if (locks.escalated)
+			chunks.held = mode; /* until the end of the first chunk */
+		else
+			positions = mode;
 	}
 
 	PushActiveSnapshot(GetLatestSnapshot()); /* for triggers and index expressions */
-	last = insert_events(evs, n, locks.escalated && !condition ? &escalated_chunks : nullptr);
+	last = insert_events(store, evs, n, locks.escalated ? &escalated_hooks : nullptr);
 	PopActiveSnapshot();
-	if (condition)
-		release_key(positions_key, positions);
+	if (positions != NoLock)
+		release_key(store, positions_key, positions);
+	release_check_keys(store, locks.requests, locks.n);
 
 	/* Later calls in this statement or transaction (and their condition checks) see these events. */
 	CommandCounterIncrement();

@@ -1,6 +1,9 @@
 /*
- * catalog.hpp — the extension's storage relations: their OIDs (cached per backend) and the column
- * layout the C code writes and reads positionally.
+ * catalog.hpp — the stores of this database and their storage relations: OIDs (cached per backend)
+ * and the column layout the C code writes and reads positionally.
+ *
+ * A store is an independent log in a schema of its own: the default store in "dcb" (what callers
+ * that name no store use, as in 0.1.0), store <name> in "dcb_<name>" (dcb_create_store()).
  */
 #pragma once
 
@@ -8,8 +11,13 @@
 
 namespace dcb::pg {
 
-struct Catalog
+struct Store
 {
+	NameData name; /* "default" or the name given to dcb_create_store() */
+	Oid schema;
+	/* Mixed into the store's lock keys (0 for the default store, whose keys are those of 0.1.0), so
+	 * that appends and reads in different stores never wait for each other. */
+	uint32 key_space;
 	Oid events;
 	Oid events_pkey;
 	Oid events_type_idx;
@@ -18,15 +26,16 @@ struct Catalog
 	Oid event_tags_tag_idx;
 	Oid events_seq;
 };
+DCB_PG_FRAME_TYPE(Store);
 
-/* The storage relations of this database's store; errors when the extension's objects are missing
- * or have another layout. */
-const Catalog &catalog();
+/* The store a function argument names (nullptr or "default": the default store). Errors (42704)
+ * when there is no such store, or when the store's objects are missing or have another layout. */
+Store find_store(const char *name);
 
-/* Resets the cache on relcache invalidations of those relations (from _PG_init). */
+/* Resets the cache on relcache invalidations (from _PG_init). */
 void register_catalog_invalidation();
 
-/* Attribute numbers of dcb.events. */
+/* Attribute numbers of <store>.events. */
 enum EventAttr
 {
 	attr_seq = 1,
@@ -39,7 +48,7 @@ enum EventAttr
 	events_natts = attr_id
 };
 
-/* Attribute numbers of dcb.event_tags. */
+/* Attribute numbers of <store>.event_tags. */
 enum EventTagAttr
 {
 	tag_attr_tag_key = 1,

@@ -4,7 +4,6 @@
 #include "pg/filter_input.hpp"
 
 #include "core/keys.hpp"
-#include "pg/catalog.hpp"
 #include "pg/json_input.hpp"
 #include "pg/settings.hpp"
 
@@ -125,7 +124,7 @@ parse_filter(Jsonb *filter)
 }
 
 Filter
-prepare_filter(const Filter &parsed)
+prepare_filter(const Store &store, const Filter &parsed)
 {
 	bool multi = false;
 	for (int i = 0; i < parsed.nitems && !multi; i++)
@@ -134,9 +133,8 @@ prepare_filter(const Filter &parsed)
 		return parsed;
 
 	Item *items = static_cast<Item *>(palloc(sizeof(Item) * parsed.nitems));
-	const Catalog &cat = catalog();
-	Relation event_tags = table_open(cat.event_tags, AccessShareLock);
-	Relation idx = index_open(cat.event_tags_tag_idx, AccessShareLock);
+	Relation event_tags = table_open(store.event_tags, AccessShareLock);
+	Relation idx = index_open(store.event_tags_tag_idx, AccessShareLock);
 	/* an estimate: dead and in-flight entries count too, which is fine for choosing */
 	IndexScanDesc scan = index_beginscan(event_tags, idx, SnapshotAny, 1, 0);
 	for (int i = 0; i < parsed.nitems; i++)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/filter.hpp"
+#include "pg/catalog.hpp"
 #include "pg/postgres.hpp"
 
 namespace dcb::pg {
@@ -34,10 +35,10 @@ Filter parse_filter(Jsonb *filter);
 
 /*
  * The parsed filter with each item's primary and secondary tags chosen: its two rarest (counting up
- * to a small sample of tag index entries). Any tags of an item are correct; the rarest make the
+ * to a small sample of the store's tag index entries). Any tags of an item are correct; the rarest make the
  * index probe cheapest and the checked tag pair least often shared with other decisions. Returns a
  * new filter; items with fewer than two tags are copied as they are.
  */
-Filter prepare_filter(const Filter &parsed);
+Filter prepare_filter(const Store &store, const Filter &parsed);
 
 } // namespace dcb::pg

@@ -1,8 +1,10 @@
 /*
- * functions.cpp — the SQL-callable functions: argument checks, then the append (append.cpp) or the
- * read (read.cpp).
+ * functions.cpp — the SQL-callable functions of the log: argument checks, then the append
+ * (append.cpp) or the read (read.cpp). Every function takes the store as its optional last argument
+ * (NULL: the default store); 0.1.0's declarations, without it, call the same entry points.
  */
 #include "pg/append.hpp"
+#include "pg/catalog.hpp"
 #include "pg/event_input.hpp"
 #include "pg/filter_input.hpp"
 #include "pg/guards.hpp"
@@ -29,9 +31,17 @@ position_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 	return value;
 }
 
+/* The store the optional argument argno names (absent or NULL: the default store). */
+Store
+store_arg(FunctionCallInfo fcinfo, int argno)
+{
+	const bool given = PG_NARGS() > argno && !PG_ARGISNULL(argno);
+	return find_store(given ? text_to_cstring(PG_GETARG_TEXT_PP(argno)) : nullptr);
+}
+
 } // namespace
 
-/* dcb_append(filter jsonb, expected_max bigint, events jsonb) RETURNS bigint */
+/* dcb_append(filter jsonb, expected_max bigint, events jsonb, store text) RETURNS bigint */
 extern "C" Datum
 dcb_append(PG_FUNCTION_ARGS)
 {
@@ -42,24 +52,30 @@ dcb_append(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(2))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("events must not be null")));
 	const int64 expected_max = position_arg(fcinfo, 1, "expected_max");
+	const Store store = store_arg(fcinfo, 3);
+	require_append_privilege(store, "dcb_append()");
 
 	Filter condition;
 	if (!PG_ARGISNULL(0))
-		condition = prepare_filter(parse_filter(PG_GETARG_JSONB_P(0)));
+		condition = prepare_filter(store, parse_filter(PG_GETARG_JSONB_P(0)));
 	int n;
 	const Event *evs = parse_events(PG_GETARG_JSONB_P(2), &n);
 
-	PG_RETURN_INT64(append_events(PG_ARGISNULL(0) ? nullptr : &condition, expected_max, evs, n));
+	PG_RETURN_INT64(append_events(store, PG_ARGISNULL(0) ? nullptr : &condition, expected_max, evs, n));
 }
 
-/* dcb_read(filter jsonb, after bigint, max_count integer, backwards boolean) RETURNS TABLE (...) */
+/* dcb_read(filter jsonb, after bigint, max_count integer, backwards boolean, store text)
+ * RETURNS TABLE (...) */
 extern "C" Datum
 dcb_read(PG_FUNCTION_ARGS)
 {
 	require_read_committed("dcb_read()");
 	require_gap_free_reads("dcb_read()");
+	const Store store = store_arg(fcinfo, 4);
+	require_read_privilege(store, "dcb_read()");
 
-	const Filter filter = PG_ARGISNULL(0) ? match_all_filter() : prepare_filter(parse_filter(PG_GETARG_JSONB_P(0)));
+	const Filter filter =
+		PG_ARGISNULL(0) ? match_all_filter() : prepare_filter(store, parse_filter(PG_GETARG_JSONB_P(0)));
 	const int64 after = position_arg(fcinfo, 1, "after");
 	int64 limit = 0;
 	if (!PG_ARGISNULL(2))
@@ -74,15 +90,17 @@ dcb_read(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-	read_events(filter, after, limit, backwards, rsinfo->setResult, rsinfo->setDesc);
+	read_events(store, filter, after, limit, backwards, rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }
 
-/* dcb_head() RETURNS bigint */
+/* dcb_head(store text) RETURNS bigint */
 extern "C" Datum
 dcb_head(PG_FUNCTION_ARGS)
 {
 	require_read_committed("dcb_head()");
 	require_gap_free_reads("dcb_head()");
-	PG_RETURN_INT64(read_head());
+	const Store store = store_arg(fcinfo, 0);
+	require_read_privilege(store, "dcb_head()");
+	PG_RETURN_INT64(read_head(store));
 }

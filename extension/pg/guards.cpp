@@ -5,6 +5,11 @@
 
 #include "pg/settings.hpp"
 
+extern "C" {
+#include "utils/acl.h"
+#include "utils/rls.h"
+}
+
 namespace dcb::pg {
 
 void
@@ -28,6 +33,34 @@ require_gap_free_reads(const char *function)
 						   "are already visible here, and a read would skip it."),
 				 errhint("Read from the primary, or SET dcb.standby_reads = on to accept reads that may skip such "
 						 "events (fine for queries, not for decisions or catch-up readers).")));
+}
+
+void
+require_read_privilege(const Store &store, const char *function)
+{
+	if (pg_class_aclcheck(store.events, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						errmsg("permission denied for table %s.events", get_namespace_name(store.schema)),
+						errdetail("%s reads the events of store \"%s\".", function, NameStr(store.name)),
+						errhint("GRANT SELECT ON %s.events TO the role.", get_namespace_name(store.schema))));
+	if (check_enable_rls(store.events, InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						errmsg("%s cannot apply the row-level security of %s.events", function,
+							   get_namespace_name(store.schema)),
+						errdetail("A gap-free read returns every event up to a position; row security would hide "
+								  "some of them."),
+						errhint("Exempt the role from row security (BYPASSRLS), or disable it on the table.")));
+}
+
+void
+require_append_privilege(const Store &store, const char *function)
+{
+	if (store.key_space != 0 && pg_namespace_aclcheck(store.schema, GetUserId(), ACL_USAGE) != ACLCHECK_OK)
+		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						errmsg("permission denied for store \"%s\"", NameStr(store.name)),
+						errdetail("%s appends to store \"%s\", which needs USAGE on its schema %s.", function,
+								  NameStr(store.name), get_namespace_name(store.schema)),
+						errhint("GRANT USAGE ON SCHEMA %s TO the role.", get_namespace_name(store.schema))));
 }
 
 } // namespace dcb::pg

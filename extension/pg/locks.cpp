@@ -11,36 +11,74 @@ namespace {
 constexpr uint16 dcb_lock_space = 0xDCB;
 
 /*
- * Keys this transaction holds (a key held in two modes counts twice). The budget is per transaction,
- * so a loop of appends in one transaction cannot exhaust the shared lock table either: once it is
- * spent, further calls escalate.
+ * Keys this transaction holds (a key held in two modes counts twice), per subtransaction nesting
+ * level: a subtransaction that rolls back releases the keys it took, and one that commits hands
+ * them to its parent. The budget is per transaction, so a loop of appends in one transaction cannot
+ * exhaust the shared lock table either: once it is spent, further calls escalate.
  */
-int64 keys_held_in_xact = 0;
+int64 *held_at_level = nullptr; /* [nesting level], in TopMemoryContext */
+int levels = 0;
+
+int64
+keys_held()
+{
+	int64 n = 0;
+	for (int i = 0; i < levels; i++)
+		n += held_at_level[i];
+	return n;
+}
 
 void
-reset_keys_held(XactEvent, void *)
+count_key_taken()
 {
-	keys_held_in_xact = 0;
+	const int level = GetCurrentTransactionNestLevel();
+	if (level >= levels)
+	{
+		const int more = Max(level + 1, 2 * levels);
+		held_at_level = static_cast<int64 *>(held_at_level == nullptr
+												 ? MemoryContextAllocZero(TopMemoryContext, sizeof(int64) * more)
+												 : repalloc(held_at_level, sizeof(int64) * more));
+		memset(held_at_level + levels, 0, sizeof(int64) * (more - levels));
+		levels = more;
+	}
+	held_at_level[level]++;
+}
+
+void
+forget_transaction_keys(XactEvent event, void *)
+{
+	if ((event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
+		 event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT) &&
+		levels > 0)
+		memset(held_at_level, 0, sizeof(int64) * levels);
+}
+
+void
+settle_subtransaction_keys(SubXactEvent event, SubTransactionId, SubTransactionId, void *)
+{
+	const int level = GetCurrentTransactionNestLevel();
+	if (level >= levels || level < 1)
+		return;
+	if (event == SUBXACT_EVENT_COMMIT_SUB)
+		held_at_level[level - 1] += held_at_level[level];
+	if (event == SUBXACT_EVENT_COMMIT_SUB || event == SUBXACT_EVENT_ABORT_SUB)
+		held_at_level[level] = 0;
 }
 
 LOCKTAG
-tag_of(Key key)
+tag_of(const Store &store, Key key)
 {
+	const Key k = store_key(key, store.key_space);
 	LOCKTAG tag;
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (key >> 32), (uint32) key, dcb_lock_space);
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (k >> 32), (uint32) k, dcb_lock_space);
 	return tag;
 }
 
+/* The mode a held (write or id) request is taken in. */
 LOCKMODE
-mode_of(std::uint8_t bits)
+held_mode_of(std::uint8_t bits)
 {
-	if (bits & lock_id)
-		return ExclusiveLock;
-	if ((bits & lock_check) && (bits & lock_write))
-		return ShareRowExclusiveLock;
-	if (bits & lock_check)
-		return ShareLock;
-	return RowExclusiveLock;
+	return (bits & lock_id) ? ExclusiveLock : RowExclusiveLock;
 }
 
 } // namespace
@@ -70,42 +108,56 @@ lock_key_budget()
 size_t
 lock_key_budget_left()
 {
-	return static_cast<size_t>(std::max<int64>(0, static_cast<int64>(lock_key_budget()) - keys_held_in_xact));
+	return static_cast<size_t>(std::max<int64>(0, static_cast<int64>(lock_key_budget()) - keys_held()));
 }
 
 void
-acquire_planned(const LockRequest *requests, size_t n)
+acquire_planned(const Store &store, const LockRequest *requests, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 	{
-		LOCKTAG tag = tag_of(requests[i].key);
-		if (LockAcquire(&tag, mode_of(requests[i].bits), false, false) == LOCKACQUIRE_OK)
-			keys_held_in_xact++; /* keys taken again, like (*,*), are counted once */
+		LOCKTAG tag = tag_of(store, requests[i].key);
+		if ((requests[i].bits & (lock_write | lock_id)) &&
+			LockAcquire(&tag, held_mode_of(requests[i].bits), false, false) == LOCKACQUIRE_OK)
+			count_key_taken(); /* keys taken again, like (*,*), are counted once */
+		if (requests[i].bits & lock_check)
+			(void) LockAcquire(&tag, ShareLock, false, false);
 	}
 }
 
 void
-take_key(Key key, LOCKMODE mode)
+release_check_keys(const Store &store, const LockRequest *requests, size_t n)
 {
-	LOCKTAG tag = tag_of(key);
+	for (size_t i = 0; i < n; i++)
+		if (requests[i].bits & lock_check)
+		{
+			LOCKTAG tag = tag_of(store, requests[i].key);
+			LockRelease(&tag, ShareLock, false);
+		}
+}
+
+void
+take_key(const Store &store, Key key, LOCKMODE mode)
+{
+	LOCKTAG tag = tag_of(store, key);
 	(void) LockAcquire(&tag, mode, false, false);
 }
 
 void
-release_key(Key key, LOCKMODE mode)
+release_key(const Store &store, Key key, LOCKMODE mode)
 {
-	LOCKTAG tag = tag_of(key);
+	LOCKTAG tag = tag_of(store, key);
 	LockRelease(&tag, mode, false);
 }
 
 void
-wait_for_holders(const Key *keys, size_t n, LOCKMODE mode)
+wait_for_holders(const Store &store, const Key *keys, size_t n, LOCKMODE mode)
 {
 	List *tags = NIL;
 	for (size_t i = 0; i < n; i++)
 	{
 		LOCKTAG *tag = static_cast<LOCKTAG *>(palloc(sizeof(LOCKTAG)));
-		*tag = tag_of(keys[i]);
+		*tag = tag_of(store, keys[i]);
 		tags = lappend(tags, tag);
 	}
 	WaitForLockersMultiple(tags, mode, false);
@@ -113,9 +165,9 @@ wait_for_holders(const Key *keys, size_t n, LOCKMODE mode)
 }
 
 bool
-key_has_holders(Key key, LOCKMODE mode)
+key_has_holders(const Store &store, Key key, LOCKMODE mode)
 {
-	LOCKTAG tag = tag_of(key);
+	LOCKTAG tag = tag_of(store, key);
 	int count = 0;
 	VirtualTransactionId *holders = GetLockConflicts(&tag, mode, &count);
 	pfree(holders);
@@ -125,7 +177,8 @@ key_has_holders(Key key, LOCKMODE mode)
 void
 register_lock_accounting()
 {
-	RegisterXactCallback(reset_keys_held, nullptr);
+	RegisterXactCallback(forget_transaction_keys, nullptr);
+	RegisterSubXactCallback(settle_subtransaction_keys, nullptr);
 }
 
 } // namespace dcb::pg

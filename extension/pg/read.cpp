@@ -22,13 +22,13 @@
 namespace dcb::pg {
 namespace {
 
-/* The last position handed out by dcb.events_seq (0 before the first). */
+/* The last position the store's sequence handed out (0 before the first). */
 int64
-last_assigned_position()
+last_assigned_position(const Store &store)
 {
 	LOCAL_FCINFO(fcinfo, 1);
 	InitFunctionCallInfoData(*fcinfo, nullptr, 1, InvalidOid, nullptr, nullptr);
-	fcinfo->args[0].value = ObjectIdGetDatum(catalog().events_seq);
+	fcinfo->args[0].value = ObjectIdGetDatum(store.events_seq);
 	fcinfo->args[0].isnull = false;
 	Datum last = pg_sequence_last_value(fcinfo);
 	return fcinfo->isnull ? 0 : DatumGetInt64(last);
@@ -70,12 +70,12 @@ note_in_flight(void *arg, TupleTableSlot *ev)
  * return, and again after waiting (some may have rolled back), until all of them are decided.
  */
 void
-wait_for_escalated_rows(const Filter &filter, int64 after, int64 upto, int64 limit, bool backwards)
+wait_for_escalated_rows(const Store &store, const Filter &filter, int64 after, int64 upto, int64 limit, bool backwards)
 {
 	/* holders of the Positions key are short (a chunk's insert, or one append's check and insert),
 	 * so queueing behind them is fine */
-	take_key(lock_key(KeyFamily::Positions), ShareLock);
-	release_key(lock_key(KeyFamily::Positions), ShareLock);
+	take_key(store, lock_key(KeyFamily::Positions), ShareLock);
+	release_key(store, lock_key(KeyFamily::Positions), ShareLock);
 
 	InFlight f{static_cast<TransactionId *>(palloc(sizeof(TransactionId) * 8)), 0, 8};
 	for (;;)
@@ -83,7 +83,7 @@ wait_for_escalated_rows(const Filter &filter, int64 after, int64 upto, int64 lim
 		SnapshotData dirty;
 		InitDirtySnapshot(dirty);
 		f.n = 0;
-		ScanRequest req{&filter, after, upto, limit, backwards, note_in_flight, &f};
+		ScanRequest req{&store, &filter, after, upto, limit, backwards, note_in_flight, &f};
 		scan_events(req, &dirty);
 		if (f.n == 0)
 			break;
@@ -96,25 +96,25 @@ wait_for_escalated_rows(const Filter &filter, int64 after, int64 upto, int64 lim
 /* The barrier (see the file comment); returns the snapshot to read with, pushed as the active one,
  * and sets *upto to h. */
 Snapshot
-barrier_snapshot(const Filter &filter, int64 after, int64 limit, bool backwards, int64 *upto)
+barrier_snapshot(const Store &store, const Filter &filter, int64 after, int64 limit, bool backwards, int64 *upto)
 {
 	/* a barrier's keys are released at once: capped by the budget, they do not spend it */
 	size_t nkeys;
 	bool check_all;
 	Key *keys = filter_check_keys(filter, lock_key_budget(), &nkeys, &check_all);
 	const Key all = lock_key(KeyFamily::All);
-	*upto = last_assigned_position();
-	wait_for_holders(check_all ? &all : keys, check_all ? 1 : nkeys, ShareLock);
+	*upto = last_assigned_position(store);
+	wait_for_holders(store, check_all ? &all : keys, check_all ? 1 : nkeys, ShareLock);
 	pfree(keys);
 	/* An escalated writer holds the Escalated key from before its first position to its end: if
 	 * none holds it now, every one that took a position <= h has ended. */
 	const Key escalated = lock_key(KeyFamily::Escalated);
-	if (key_has_holders(escalated, ShareLock))
+	if (key_has_holders(store, escalated, ShareLock))
 	{
 		if (check_all)
-			wait_for_holders(&escalated, 1, ShareLock);
+			wait_for_holders(store, &escalated, 1, ShareLock);
 		else
-			wait_for_escalated_rows(filter, after, *upto, limit, backwards);
+			wait_for_escalated_rows(store, filter, after, *upto, limit, backwards);
 	}
 	PushActiveSnapshot(GetLatestSnapshot());
 	return GetActiveSnapshot();
@@ -170,11 +170,10 @@ emit_row(void *arg, TupleTableSlot *ev)
 
 /* The highest position at or below upto that the snapshot shows (0 when none). */
 int64
-last_visible_position(int64 upto, Snapshot snapshot)
+last_visible_position(const Store &store, int64 upto, Snapshot snapshot)
 {
-	const Catalog &cat = catalog();
-	Relation events = table_open(cat.events, AccessShareLock);
-	Relation pkey = index_open(cat.events_pkey, AccessShareLock);
+	Relation events = table_open(store.events, AccessShareLock);
+	Relation pkey = index_open(store.events_pkey, AccessShareLock);
 	ScanKeyData key;
 	ScanKeyInit(&key, 1, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(upto));
 	IndexScanDesc scan = index_beginscan(events, pkey, snapshot, 1, 0);
@@ -196,22 +195,23 @@ last_visible_position(int64 upto, Snapshot snapshot)
 } // namespace
 
 void
-read_events(const Filter &filter, int64 after, int64 limit, bool backwards, Tuplestorestate *result, TupleDesc desc)
+read_events(const Store &store, const Filter &filter, int64 after, int64 limit, bool backwards, Tuplestorestate *result,
+			TupleDesc desc)
 {
 	ReadOutput out{result, desc, nullptr, false};
 	int64 upto;
-	Snapshot snapshot = barrier_snapshot(filter, after, limit, backwards, &upto);
-	ScanRequest req{&filter, after, upto, limit, backwards, emit_row, &out};
+	Snapshot snapshot = barrier_snapshot(store, filter, after, limit, backwards, &upto);
+	ScanRequest req{&store, &filter, after, upto, limit, backwards, emit_row, &out};
 	scan_events(req, snapshot);
 	PopActiveSnapshot();
 }
 
 int64
-read_head()
+read_head(const Store &store)
 {
 	int64 upto;
-	Snapshot snapshot = barrier_snapshot(match_all_filter(), 0, 0, false, &upto);
-	int64 head = last_visible_position(upto, snapshot);
+	Snapshot snapshot = barrier_snapshot(store, match_all_filter(), 0, 0, false, &upto);
+	int64 head = last_visible_position(store, upto, snapshot);
 	PopActiveSnapshot();
 	return head;
 }

@@ -3,6 +3,7 @@
  */
 #pragma once
 
+#include "pg/catalog.hpp"
 #include "pg/filter_input.hpp"
 #include "pg/postgres.hpp"
 
@@ -10,10 +11,10 @@ namespace dcb::pg {
 
 /* Puts the events matching filter with seq > after into the result (tuplestore rows of desc), in
  * seq order (newest first when backwards), at most limit of them (0: no limit). Gap-free (G2). */
-void read_events(const Filter &filter, int64 after, int64 limit, bool backwards, Tuplestorestate *result,
-				 TupleDesc desc);
+void read_events(const Store &store, const Filter &filter, int64 after, int64 limit, bool backwards,
+				 Tuplestorestate *result, TupleDesc desc);
 
 /* The highest position that is safe to read up to (0 for an empty log). */
-int64 read_head();
+int64 read_head(const Store &store);
 
 } // namespace dcb::pg

@@ -244,7 +244,7 @@ DCB_PG_FRAME_TYPE(EventScan);
 void
 open_probe(EventScan *s, ProbeScan *p, const ProbeSpec &spec)
 {
-	const Catalog &cat = catalog();
+	const Store &cat = *s->req->store;
 	const ScanRequest &req = *s->req;
 	ScanKeyData keys[3];
 	int nkeys = 0;
@@ -292,7 +292,7 @@ open_probe(EventScan *s, ProbeScan *p, const ProbeSpec &spec)
 void
 scan_open(EventScan *s, const ScanRequest &req, Snapshot snapshot)
 {
-	const Catalog &cat = catalog();
+	const Store &cat = *req.store;
 	*s = EventScan{};
 	s->req = &req;
 	s->snapshot = snapshot;

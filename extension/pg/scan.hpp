@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "pg/catalog.hpp"
 #include "pg/filter_input.hpp"
 #include "pg/postgres.hpp"
 
@@ -13,6 +14,7 @@ namespace dcb::pg {
 
 struct ScanRequest
 {
+	const Store *store;
 	const Filter *filter;
 	int64 after;
 	int64 upto;  /* only events with seq <= upto (a read's safe horizon) */

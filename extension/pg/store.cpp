@@ -56,12 +56,11 @@ make_rte(Relation rel)
 }
 
 void
-inserter_begin(Inserter *ins)
+inserter_begin(Inserter *ins, const Store &store)
 {
-	const Catalog &cat = catalog();
-	ins->seq_oid = cat.events_seq;
-	ins->events.rel = table_open(cat.events, RowExclusiveLock);
-	ins->tags.rel = table_open(cat.event_tags, RowExclusiveLock);
+	ins->seq_oid = store.events_seq;
+	ins->events.rel = table_open(store.events, RowExclusiveLock);
+	ins->tags.rel = table_open(store.event_tags, RowExclusiveLock);
 
 	EState *estate = ins->estate = CreateExecutorState();
 	ExecInitRangeTable(estate, list_make2(make_rte(ins->events.rel), make_rte(ins->tags.rel)));
@@ -164,7 +163,7 @@ insert_rowwise(Inserter *ins, const Event *evs, int n)
 	{
 		CHECK_FOR_INTERRUPTS();
 		if (ins->hooks)
-			ins->hooks->before_chunk();
+			ins->hooks->before_chunk(ins->hooks->arg);
 		seq = nextval_internal(ins->seq_oid, false);
 		MemoryContext old = MemoryContextSwitchTo(ins->chunk_cxt);
 		fill_event_slot(ins, ev_slot, evs[i], seq);
@@ -180,7 +179,7 @@ insert_rowwise(Inserter *ins, const Event *evs, int n)
 			ResetPerTupleExprContext(ins->estate);
 		}
 		if (ins->hooks)
-			ins->hooks->after_chunk();
+			ins->hooks->after_chunk(ins->hooks->arg);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(ins->chunk_cxt);
 	}
@@ -237,7 +236,7 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 		const int end = std::min(n, start + chunk);
 		MemoryContext old = MemoryContextSwitchTo(ins->chunk_cxt);
 		if (ins->hooks)
-			ins->hooks->before_chunk();
+			ins->hooks->before_chunk(ins->hooks->arg);
 		for (int i = start; i < end; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
@@ -259,7 +258,7 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 			fill_tag_slot(tag_slots[r], rows[r]);
 		flush_chunk(ins, ins->tags, tag_slots, nrows, tag_bistate);
 		if (ins->hooks)
-			ins->hooks->after_chunk(); /* the chunk's rows are in every index now */
+			ins->hooks->after_chunk(ins->hooks->arg); /* the chunk's rows are in every index now */
 
 		for (int i = 0; i < end - start; i++)
 			ExecClearTuple(ev_slots[i]);
@@ -276,10 +275,10 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 } // namespace
 
 int64
-insert_events(const Event *evs, int n, const ChunkHooks *hooks)
+insert_events(const Store &store, const Event *evs, int n, const ChunkHooks *hooks)
 {
 	Inserter ins;
-	inserter_begin(&ins);
+	inserter_begin(&ins, store);
 	ins.hooks = hooks;
 	const bool triggers = ins.events.rri->ri_TrigDesc != nullptr || ins.tags.rri->ri_TrigDesc != nullptr;
 	const int64 last = (n == 1 || triggers) ? insert_rowwise(&ins, evs, n) : insert_batched(&ins, evs, n);

@@ -3,6 +3,7 @@
  */
 #pragma once
 
+#include "pg/catalog.hpp"
 #include "pg/event_input.hpp"
 #include "pg/postgres.hpp"
 
@@ -12,13 +13,14 @@ namespace dcb::pg {
  * escalated writers). */
 struct ChunkHooks
 {
-	void (*before_chunk)(); /* before the chunk's positions are taken */
-	void (*after_chunk)();  /* once the chunk's rows are in every index */
+	void (*before_chunk)(void *arg); /* before the chunk's positions are taken */
+	void (*after_chunk)(void *arg);  /* once the chunk's rows are in every index */
+	void *arg;
 };
 DCB_PG_FRAME_TYPE(ChunkHooks);
 
 /* Inserts the events with increasing positions taken now (the caller holds the append's locks) and
  * returns the last position. */
-int64 insert_events(const Event *evs, int n, const ChunkHooks *hooks);
+int64 insert_events(const Store &store, const Event *evs, int n, const ChunkHooks *hooks);
 
 } // namespace dcb::pg

@@ -16,13 +16,14 @@ CREATE EXTENSION dcb;
 
 SELECT plan(24);
 
--- Signatures (argument order and types are fixed by the contract).
-SELECT has_function('dcb_append', ARRAY['jsonb', 'bigint', 'jsonb'], 'dcb_append(jsonb, bigint, jsonb) exists');
-SELECT function_returns('dcb_append', ARRAY['jsonb', 'bigint', 'jsonb'], 'bigint', 'dcb_append returns bigint');
-SELECT has_function('dcb_read', ARRAY['jsonb', 'bigint', 'integer', 'boolean'], 'dcb_read(jsonb, bigint, integer, boolean) exists');
-SELECT function_returns('dcb_read', ARRAY['jsonb', 'bigint', 'integer', 'boolean'], 'setof record', 'dcb_read returns a set');
-SELECT has_function('dcb_head', ARRAY[]::text[], 'dcb_head() exists');
-SELECT function_returns('dcb_head', ARRAY[]::text[], 'bigint', 'dcb_head returns bigint');
+-- Signatures: the contract's arguments in its order and types, then the store, optional (NULL: the
+-- default store), so calls with the contract's arguments alone resolve to them.
+SELECT has_function('dcb_append', ARRAY['jsonb', 'bigint', 'jsonb', 'text'], 'dcb_append(jsonb, bigint, jsonb, store text) exists');
+SELECT function_returns('dcb_append', ARRAY['jsonb', 'bigint', 'jsonb', 'text'], 'bigint', 'dcb_append returns bigint');
+SELECT has_function('dcb_read', ARRAY['jsonb', 'bigint', 'integer', 'boolean', 'text'], 'dcb_read(jsonb, bigint, integer, boolean, store text) exists');
+SELECT function_returns('dcb_read', ARRAY['jsonb', 'bigint', 'integer', 'boolean', 'text'], 'setof record', 'dcb_read returns a set');
+SELECT has_function('dcb_head', ARRAY['text'], 'dcb_head(store text) exists');
+SELECT function_returns('dcb_head', ARRAY['text'], 'bigint', 'dcb_head returns bigint');
 
 -- The functions are reachable by plain name through the default search_path.
 SELECT is(
@@ -45,7 +46,7 @@ SELECT is(
     (SELECT proargnames[1:4] FROM pg_proc WHERE proname = 'dcb_read'),
     ARRAY['filter', 'after', 'max_count', 'backwards'],
     'dcb_read argument names');
-SELECT is((SELECT pronargdefaults::int FROM pg_proc WHERE proname = 'dcb_read'), 4, 'all four dcb_read arguments have defaults');
+SELECT is((SELECT pronargdefaults::int FROM pg_proc WHERE proname = 'dcb_read'), 5, 'all dcb_read arguments have defaults');
 SELECT is((SELECT proargnames[1:3] FROM pg_proc WHERE proname = 'dcb_append'),
           ARRAY['filter', 'expected_max', 'events'], 'dcb_append argument names');
 

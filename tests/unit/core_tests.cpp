@@ -186,22 +186,73 @@ bits_in(const std::vector<LockRequest> &plan, Key k)
 }
 
 std::vector<LockRequest>
-plan_of(LockPlanInput in, bool *escalated)
+plan_of(const LockPlanInput &in)
 {
 	std::vector<LockRequest> plan(lock_plan_capacity(in));
-	plan.resize(build_lock_plan(in, plan.data(), escalated));
+	plan.resize(build_lock_plan(in, plan.data()));
 	return plan;
+}
+
+/* The distinct keys of a list through a KeySet with the given limit. */
+std::vector<Key>
+distinct(const std::vector<Key> &keys, std::size_t limit, bool *overflowed)
+{
+	std::vector<Key> slots(key_set_slots(limit));
+	KeySet set = key_set_init(slots.data(), limit);
+	for (Key k : keys)
+		key_set_add(set, k);
+	*overflowed = set.overflowed;
+	std::vector<Key> out(set.count);
+	out.resize(key_set_sorted(set, out.data()));
+	return out;
 }
 
 } // namespace
 
-TEST_CASE("lock plan: sorted, merged modes, escalation")
+TEST_CASE("key sets: distinct keys in bounded memory, overflow past the limit")
 {
-	Key w[] = {5, 3, 5, 9};
+	bool over = true;
+	CHECK(distinct({5, 3, 5, 0, 9, 0, 3}, 4, &over) == std::vector<Key>{0, 3, 5, 9});
+	CHECK_FALSE(over);
+	CHECK(distinct({1, 2, 3, 4, 5}, 4, &over).size() == 5);
+	CHECK(over);
+	/* a million keys, few distinct: the set stays at its size */
+	std::vector<Key> many;
+	for (int i = 0; i < 1000000; i++)
+		many.push_back(hash_tag(std::to_string(i % 100)));
+	CHECK(distinct(many, 100, &over).size() == 100);
+	CHECK_FALSE(over);
+	CHECK(key_set_slots(100) == 256);
+	/* past the limit it stops counting: the writer escalates */
+	std::vector<Key> unique_keys;
+	for (int i = 0; i < 100000; i++)
+		unique_keys.push_back(hash_tag(std::to_string(i)));
+	distinct(unique_keys, 64, &over);
+	CHECK(over);
+}
+
+TEST_CASE("escalation and the check-key allowance share one budget")
+{
+	std::vector<Key> slots(key_set_slots(10));
+	KeySet set = key_set_init(slots.data(), 10);
+	for (Key k = 1; k <= 8; k++)
+		key_set_add(set, k);
+	CHECK_FALSE(writes_escalate(set, 2, 10)); /* 8 write keys and 2 ids fit a budget of 10 */
+	CHECK(writes_escalate(set, 3, 10));
+	CHECK(check_key_allowance(10, 10) == 0); /* the condition falls back to (*,*) */
+	CHECK(check_key_allowance(10, 4) == 6);
+	CHECK(check_key_allowance(3, 1) == 2);
+	for (Key k = 9; k <= 20; k++)
+		key_set_add(set, k);
+	CHECK(set.overflowed);
+	CHECK(writes_escalate(set, 0, 1000));
+}
+
+TEST_CASE("lock plan: sorted, one entry per key with every role's bits")
+{
+	Key w[] = {3, 5, 9};
 	Key c[] = {1, 9};
-	bool escalated = true;
-	auto out = plan_of({w, 4, nullptr, 0, c, 2, false, 64}, &escalated);
-	CHECK_FALSE(escalated);
+	auto out = plan_of({w, 3, nullptr, 0, false, c, 2, false});
 	REQUIRE(out.size() == 4);
 	CHECK(std::is_sorted(out.begin(), out.end(), [](auto &a, auto &b) { return a.key < b.key; }));
 	CHECK(bits_in(out, 1) == lock_check);
@@ -210,13 +261,10 @@ TEST_CASE("lock plan: sorted, merged modes, escalation")
 	CHECK(bits_in(out, 9) == (lock_check | lock_write));
 	CHECK(bits_in(out, lock_key(KeyFamily::Escalated)) == 0);
 
-	SUBCASE("a writer over the budget writes the escalated key instead of its keys and ids")
+	SUBCASE("an escalated writer writes the escalated key instead of its keys and ids")
 	{
-		std::vector<Key> many(100), ids{7, 8};
-		for (std::size_t i = 0; i < many.size(); i++)
-			many[i] = 1000 + i;
-		auto plan = plan_of({many.data(), many.size(), ids.data(), ids.size(), nullptr, 0, false, 64}, &escalated);
-		CHECK(escalated);
+		Key ids[] = {7, 8};
+		auto plan = plan_of({w, 3, ids, 2, true, nullptr, 0, false});
 		REQUIRE(plan.size() == 1);
 		CHECK(plan[0].key == lock_key(KeyFamily::Escalated));
 		CHECK(plan[0].bits == lock_write);
@@ -225,15 +273,14 @@ TEST_CASE("lock plan: sorted, merged modes, escalation")
 	{
 		Key w2[] = {7};
 		Key ids[] = {42};
-		auto plan = plan_of({w2, 1, ids, 1, nullptr, 0, false, 64}, &escalated);
+		auto plan = plan_of({w2, 1, ids, 1, false, nullptr, 0, false});
 		CHECK(plan.size() == 2);
 		CHECK(bits_in(plan, 7) == lock_write);
 		CHECK(bits_in(plan, 42) == lock_id);
-		CHECK(bits_in(plan, lock_key(KeyFamily::Escalated)) == 0);
 	}
 	SUBCASE("a condition on everything checks (*,*)")
 	{
-		auto plan = plan_of({nullptr, 0, nullptr, 0, nullptr, 0, true, 64}, &escalated);
+		auto plan = plan_of({nullptr, 0, nullptr, 0, false, nullptr, 0, true});
 		CHECK(plan.size() == 1);
 		CHECK(bits_in(plan, lock_key(KeyFamily::All)) == lock_check);
 	}
@@ -320,19 +367,22 @@ TEST_CASE("property: the lock plan keeps every requested key with at least its m
 	{
 		std::vector<Key> w(rng() % 40), c(rng() % 40);
 		for (auto &k : w)
-			k = rng() % 50;
+			k = 1 + rng() % 50;
 		for (auto &k : c)
-			k = rng() % 50;
-		std::sort(c.begin(), c.end());
-		c.erase(std::unique(c.begin(), c.end()), c.end());
-		std::vector<Key> w0 = w;
-		bool escalated = false;
-		auto plan = plan_of({w.data(), w.size(), nullptr, 0, c.data(), c.size(), false, 30}, &escalated);
+			k = 1 + rng() % 50;
+		bool over;
+		std::vector<Key> wd = distinct(w, 30, &over), cd = distinct(c, 100, &over);
+		std::vector<Key> slots(key_set_slots(30));
+		KeySet set = key_set_init(slots.data(), 30);
+		for (Key k : w)
+			key_set_add(set, k);
+		const bool escalated = writes_escalate(set, 0, 30);
+		auto plan = plan_of({wd.data(), wd.size(), nullptr, 0, escalated, cd.data(), cd.size(), false});
 		REQUIRE(std::is_sorted(plan.begin(), plan.end(), [](auto &a, auto &b) { return a.key < b.key; }));
 		if (escalated)
 			CHECK(bits_in(plan, lock_key(KeyFamily::Escalated)) == lock_write);
 		else
-			for (Key k : w0)
+			for (Key k : w)
 				CHECK((bits_in(plan, k) & lock_write) != 0);
 		for (Key k : c)
 			CHECK((bits_in(plan, k) & lock_check) != 0);

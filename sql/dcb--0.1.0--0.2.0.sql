@@ -1,0 +1,197 @@
+-- dcb 0.1.0 → 0.2.0. A fresh CREATE EXTENSION dcb runs dcb--0.1.0.sql and then this script, so an
+-- updated database and a new one are the same by construction.
+--
+-- 0.2.0 adds several stores per database (each an independent log in a schema of its own), and
+-- every function takes the store as its last, optional argument. Everything 0.1.0 callers use
+-- works unchanged: without a store argument they address the default store, the log 0.1.0 kept in
+-- the schema "dcb".
+
+\echo Use "ALTER EXTENSION dcb UPDATE" to load this file. \quit
+
+-- ---------------------------------------------------------------------------------------------
+-- Stores
+-- ---------------------------------------------------------------------------------------------
+
+-- The registry of named stores (the default store is not listed: it always exists). Store <name>
+-- lives in the schema dcb_<name>.
+CREATE TABLE dcb.stores (
+	name       text        PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,57}$' AND name <> 'default'),
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+SELECT pg_catalog.pg_extension_config_dump('dcb.stores', '');
+REVOKE ALL ON dcb.stores FROM PUBLIC;
+GRANT SELECT ON dcb.stores TO PUBLIC;
+
+-- The storage of one store, in the given schema: the layout of dcb--0.1.0.sql (which created it
+-- for the default store; see the comments there), and what 0.2.0 adds to every store. With
+-- log_exists, only the additions (updating the default store).
+CREATE FUNCTION dcb.create_store_storage(schema name, log_exists boolean)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NOT log_exists THEN
+		EXECUTE format('CREATE SEQUENCE %I.events_seq AS bigint MINVALUE 1 CACHE 1 NO CYCLE', schema);
+		EXECUTE format($ddl$
+			CREATE TABLE %I.events (
+				seq         bigint      NOT NULL,
+				type        text        COLLATE "C" NOT NULL,
+				tags        text[]      COLLATE "C" NOT NULL,
+				data        jsonb       NOT NULL,
+				metadata    jsonb       NOT NULL,
+				occurred_at timestamptz NOT NULL,
+				id          uuid,
+				CONSTRAINT events_pkey PRIMARY KEY (seq))$ddl$, schema);
+		EXECUTE format('CREATE INDEX events_type_idx ON %I.events (type, seq)', schema);
+		EXECUTE format('CREATE UNIQUE INDEX events_id_idx ON %I.events (id) WHERE id IS NOT NULL', schema);
+		EXECUTE format($ddl$
+			CREATE TABLE %I.event_tags (
+				tag_key   bigint NOT NULL,
+				seq       bigint NOT NULL,
+				type_key  bigint NOT NULL,
+				event_tid tid    NOT NULL)$ddl$, schema);
+		EXECUTE format('CREATE INDEX event_tags_tag_idx ON %I.event_tags (tag_key, seq) INCLUDE (type_key, event_tid)',
+		               schema);
+		-- Nothing but dcb's functions may write the log; reading it is granted per store.
+		EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM PUBLIC', schema);
+		EXECUTE format('REVOKE ALL ON SEQUENCE %I.events_seq FROM PUBLIC', schema);
+	END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION dcb.create_store_storage(name, boolean) FROM PUBLIC;
+
+SELECT dcb.create_store_storage('dcb', true);
+
+-- Creates an empty store. Its owner is the caller; other roles need USAGE on its schema to append
+-- and SELECT on its events table to read.
+CREATE FUNCTION dcb_create_store(name text)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF name IS NULL OR name !~ '^[a-z][a-z0-9_]{0,57}$' OR name = 'default' THEN
+		RAISE EXCEPTION 'store name "%" is not valid', name USING ERRCODE = '22023',
+			DETAIL = 'A store name is 1 to 58 lower-case letters, digits and underscores, starting with a letter; "default" is the default store.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM dcb.stores s WHERE s.name = dcb_create_store.name) THEN
+		RAISE EXCEPTION 'dcb store "%" already exists', name USING ERRCODE = '42710';
+	END IF;
+	INSERT INTO dcb.stores (name) VALUES (dcb_create_store.name);
+	EXECUTE format('CREATE SCHEMA %I', 'dcb_' || name);
+	PERFORM dcb.create_store_storage(('dcb_' || name)::name, false);
+END
+$$;
+REVOKE ALL ON FUNCTION dcb_create_store(text) FROM PUBLIC;
+COMMENT ON FUNCTION dcb_create_store(text) IS
+'creates store name (schema dcb_<name>): an independent log with its own positions, head, snapshots, consumers and statistics';
+
+-- Drops a store. One that holds events needs drop_events => true: its events are gone with it.
+CREATE FUNCTION dcb_drop_store(name text, drop_events boolean DEFAULT false)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET client_min_messages = warning
+AS $$
+DECLARE
+	has_events boolean;
+BEGIN
+	IF name = 'default' THEN
+		RAISE EXCEPTION 'the default store cannot be dropped' USING ERRCODE = '42809',
+			HINT = 'DROP EXTENSION dcb drops it, with every event in it.';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM dcb.stores s WHERE s.name = dcb_drop_store.name) THEN
+		RAISE EXCEPTION 'dcb store "%" does not exist', name USING ERRCODE = '42704';
+	END IF;
+	EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.events)', 'dcb_' || name) INTO has_events;
+	IF has_events AND NOT coalesce(drop_events, false) THEN
+		RAISE EXCEPTION 'dcb store "%" holds events', name USING ERRCODE = '2BP01',
+			HINT = format('To drop it with its events: SELECT dcb_drop_store(%L, drop_events => true);', name);
+	END IF;
+	EXECUTE format('DROP SCHEMA %I CASCADE', 'dcb_' || name);
+	DELETE FROM dcb.stores s WHERE s.name = dcb_drop_store.name;
+END
+$$;
+REVOKE ALL ON FUNCTION dcb_drop_store(text, boolean) FROM PUBLIC;
+COMMENT ON FUNCTION dcb_drop_store(text, boolean) IS
+'drops a store; one that holds events only with drop_events => true';
+
+-- ---------------------------------------------------------------------------------------------
+-- The 0.1.0 functions take the store as their last argument. Their privileges carry over: whoever
+-- could execute the 0.1.0 function can execute its 0.2.0 successor.
+-- ---------------------------------------------------------------------------------------------
+
+CREATE FUNCTION dcb.copy_function_grants(old regprocedure, new regprocedure)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	g record;
+BEGIN
+	IF (SELECT proacl FROM pg_proc WHERE oid = old) IS NULL THEN
+		RETURN; -- default privileges, as the new function has
+	END IF;
+	EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', new);
+	FOR g IN SELECT a.grantee, a.privilege_type, a.is_grantable
+	           FROM pg_proc p, aclexplode(p.proacl) a WHERE p.oid = old LOOP
+		EXECUTE format('GRANT %s ON FUNCTION %s TO %s%s', g.privilege_type, new,
+		               CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(g.grantee::regrole::text) END,
+		               CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+	END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION dcb.copy_function_grants(regprocedure, regprocedure) FROM PUBLIC;
+
+ALTER FUNCTION dcb_append(jsonb, bigint, jsonb) RENAME TO dcb_append_0_1_0;
+CREATE FUNCTION dcb_append(filter jsonb, expected_max bigint, events jsonb, store text DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'dcb_append'
+LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION dcb_append(jsonb, bigint, jsonb, text) IS
+'append events when no event matching filter was appended after expected_max; returns the last seq';
+SELECT dcb.copy_function_grants('dcb_append_0_1_0(jsonb, bigint, jsonb)', 'dcb_append(jsonb, bigint, jsonb, text)');
+DROP FUNCTION dcb_append_0_1_0(jsonb, bigint, jsonb);
+
+ALTER FUNCTION dcb_read(jsonb, bigint, integer, boolean) RENAME TO dcb_read_0_1_0;
+CREATE FUNCTION dcb_read(filter jsonb DEFAULT NULL, after bigint DEFAULT 0,
+                         max_count integer DEFAULT NULL, backwards boolean DEFAULT false,
+                         store text DEFAULT NULL)
+RETURNS TABLE (seq bigint, type text, tags text[], data jsonb, metadata jsonb,
+               occurred_at timestamptz, id uuid)
+AS 'MODULE_PATHNAME', 'dcb_read'
+LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT ROWS 100;
+COMMENT ON FUNCTION dcb_read(jsonb, bigint, integer, boolean, text) IS
+'events matching filter with seq > after, in seq order (newest first when backwards); gap-free';
+SELECT dcb.copy_function_grants('dcb_read_0_1_0(jsonb, bigint, integer, boolean)',
+                                'dcb_read(jsonb, bigint, integer, boolean, text)');
+DROP FUNCTION dcb_read_0_1_0(jsonb, bigint, integer, boolean);
+
+ALTER FUNCTION dcb_head() RENAME TO dcb_head_0_1_0;
+CREATE FUNCTION dcb_head(store text DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'dcb_head'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION dcb_head(text) IS
+'highest seq that is safe to read up to: every event at or below it is visible and none can appear later';
+SELECT dcb.copy_function_grants('dcb_head_0_1_0()', 'dcb_head(text)');
+DROP FUNCTION dcb_head_0_1_0();
+
+-- Maintenance, now per store and with a pinned search_path.
+ALTER FUNCTION dcb_refresh_hints() RENAME TO dcb_refresh_hints_0_1_0;
+CREATE FUNCTION dcb_refresh_hints(store text DEFAULT NULL)
+RETURNS bigint LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	schema text := CASE WHEN store IS NULL OR store = 'default' THEN 'dcb' ELSE 'dcb_' || store END;
+	updated bigint;
+BEGIN
+	IF to_regnamespace(quote_ident(schema)) IS NULL THEN
+		RAISE EXCEPTION 'dcb store "%" does not exist', store USING ERRCODE = '42704';
+	END IF;
+	EXECUTE format($q$
+		WITH refreshed AS (
+			UPDATE %1$I.event_tags t SET event_tid = e.ctid
+			  FROM %1$I.events e
+			 WHERE e.seq = t.seq AND t.event_tid IS DISTINCT FROM e.ctid
+			RETURNING 1)
+		SELECT count(*) FROM refreshed$q$, schema) INTO updated;
+	RETURN updated;
+END
+$$;
+COMMENT ON FUNCTION dcb_refresh_hints(text) IS
+'points the ctid hints of a store''s event_tags at its current events rows again (after VACUUM FULL, CLUSTER or a restore); returns the tag rows updated';
+SELECT dcb.copy_function_grants('dcb_refresh_hints_0_1_0()', 'dcb_refresh_hints(text)');
+DROP FUNCTION dcb_refresh_hints_0_1_0();
