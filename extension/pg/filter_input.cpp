@@ -10,6 +10,7 @@
 namespace dcb::pg {
 namespace {
 
+/* An item; an empty list of types or tags is the same as none ("any"), as other DCB clients send. */
 Item
 parse_item(const JsonbValue &v, const char *path)
 {
@@ -18,10 +19,10 @@ parse_item(const JsonbValue &v, const char *path)
 	Item item{};
 	for_each_pair(v.val.binary.data, [&](std::string_view key, const JsonbValue &val) {
 		if (key == "types")
-			item.view.types = parse_names(val, field_path(path, "types"), false, max_filter_items,
+			item.view.types = parse_names(val, field_path(path, "types"), true, max_filter_items,
 										  "dcb.max_filter_items", &item.view.ntypes);
 		else if (key == "tags")
-			item.view.tags = parse_names(val, field_path(path, "tags"), false, max_filter_items, "dcb.max_filter_items",
+			item.view.tags = parse_names(val, field_path(path, "tags"), true, max_filter_items, "dcb.max_filter_items",
 										 &item.view.ntags);
 		else if (key == "payload")
 		{
@@ -37,7 +38,8 @@ parse_item(const JsonbValue &v, const char *path)
 	item.view.primary = 0;
 	item.view.secondary = 1;
 	if (item.view.ntypes == 0 && item.view.ntags == 0 && item.payload == nullptr)
-		bad_input(path, "must have at least one of types, tags or payload");
+		bad_input(path, "must have at least one of types, tags or payload",
+				  "An empty list of types or tags means \"any\"; an item needs at least one non-empty part.");
 	return item;
 }
 

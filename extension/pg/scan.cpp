@@ -71,6 +71,13 @@ need_less(const TagNeed &a, const TagNeed &b)
 	return a.type_key < b.type_key;
 }
 
+/*
+ * An open probe holds an index scan with its page buffers (some 30 kB): a filter that would need more
+ * (say, 100 items of 100 types) is answered by one scan of the positions after the read's instead,
+ * re-checking every event there. Slower for a big log, but bounded.
+ */
+constexpr int max_open_probes = 64;
+
 /* Probes for a filter: one per distinct primary tag, one per type of types-only items, or one All. */
 ProbeSpec *
 plan_probes(const Filter *filter, int *nspecs)
@@ -141,6 +148,12 @@ plan_probes(const Filter *filter, int *nspecs)
 		i = j;
 	}
 	pfree(needs);
+	if (n > max_open_probes)
+	{
+		/* one scan of the positions instead: memory stays bounded whatever the filter */
+		specs[0] = {Probe::All, 0, {}, nullptr, 0};
+		n = 1;
+	}
 	*nspecs = n;
 	return specs;
 }

@@ -152,7 +152,64 @@ tag_rows(const Event &ev, int64 seq, const ItemPointerData &event_tid, TagRow *o
 	return ev.ntags;
 }
 
-/* Row by row, through ExecSimpleRelationInsert (fires row triggers). */
+/* Is the stored value the given one? (Varlenas compare by content: forming the trigger's tuple may
+ * shorten their headers.) */
+bool
+same_value(Datum given, Datum stored, Form_pg_attribute att)
+{
+	if (att->attlen != -1)
+		return datumIsEqual(given, stored, att->attbyval, att->attlen);
+	struct varlena *a = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(given)));
+	struct varlena *b = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(stored)));
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		   memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+/*
+ * Inserts one row through the executor, which fires the table's row triggers. A BEFORE ROW trigger
+ * may skip the row or change it; either would make the log differ from what the call reports, so
+ * both are refused (27000) and the call writes nothing.
+ */
+void
+insert_row_as_given(Inserter *ins, Target &target, TupleTableSlot *slot, bool tag_row, int index)
+{
+	const bool before_triggers = target.rri->ri_TrigDesc && target.rri->ri_TrigDesc->trig_insert_before_row;
+	const int natts = slot->tts_tupleDescriptor->natts;
+	Datum *given = nullptr;
+	bool *given_null = nullptr;
+	if (before_triggers)
+	{
+		given = static_cast<Datum *>(palloc(sizeof(Datum) * natts));
+		given_null = static_cast<bool *>(palloc(sizeof(bool) * natts));
+		memcpy(given, slot->tts_values, sizeof(Datum) * natts);
+		memcpy(given_null, slot->tts_isnull, sizeof(bool) * natts);
+	}
+	ItemPointerSetInvalid(&slot->tts_tid); /* stays invalid if a trigger skips the row */
+
+	ExecSimpleRelationInsert(target.rri, ins->estate, slot);
+	ResetPerTupleExprContext(ins->estate);
+
+	bool same = ItemPointerIsValid(&slot->tts_tid);
+	if (same && before_triggers)
+	{
+		slot_getallattrs(slot);
+		for (int a = 0; same && a < natts; a++)
+			same = given_null[a] == slot->tts_isnull[a] &&
+				   (given_null[a] ||
+					same_value(given[a], slot->tts_values[a], TupleDescAttr(slot->tts_tupleDescriptor, a)));
+	}
+	if (!same)
+		ereport(ERROR,
+				(errcode(ERRCODE_TRIGGERED_DATA_CHANGE_VIOLATION),
+				 errmsg("a trigger on %s.%s %s %sevents[%d]", get_namespace_name(RelationGetNamespace(target.rel)),
+						RelationGetRelationName(target.rel), ItemPointerIsValid(&slot->tts_tid) ? "changed" : "skipped",
+						tag_row ? "a tag row of " : "", index),
+				 errdetail("dcb stores events exactly as appended; nothing of this call was written."),
+				 errhint("A BEFORE ROW trigger on dcb's tables must return NEW unchanged; react to appends "
+						 "with an AFTER trigger.")));
+}
+
+/* Row by row, through the executor (fires row triggers). */
 int64
 insert_rowwise(Inserter *ins, const Event *evs, int n)
 {
@@ -167,16 +224,13 @@ insert_rowwise(Inserter *ins, const Event *evs, int n)
 		seq = nextval_internal(ins->seq_oid, false);
 		MemoryContext old = MemoryContextSwitchTo(ins->chunk_cxt);
 		fill_event_slot(ins, ev_slot, evs[i], seq);
-		ItemPointerSetInvalid(&ev_slot->tts_tid); /* stays invalid if a trigger skips the row */
-		ExecSimpleRelationInsert(ins->events.rri, ins->estate, ev_slot);
-		ResetPerTupleExprContext(ins->estate);
+		insert_row_as_given(ins, ins->events, ev_slot, false, i);
 		TagRow *rows = static_cast<TagRow *>(palloc(sizeof(TagRow) * (evs[i].ntags + 1)));
 		int nrows = tag_rows(evs[i], seq, ev_slot->tts_tid, rows);
 		for (int r = 0; r < nrows; r++)
 		{
 			fill_tag_slot(tag_slot, rows[r]);
-			ExecSimpleRelationInsert(ins->tags.rri, ins->estate, tag_slot);
-			ResetPerTupleExprContext(ins->estate);
+			insert_row_as_given(ins, ins->tags, tag_slot, true, i);
 		}
 		if (ins->hooks)
 			ins->hooks->after_chunk(ins->hooks->arg);
@@ -216,14 +270,16 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 	for (int i = 0; i < n; i++)
 		max_tags = std::max(max_tags, evs[i].ntags);
 
-	/* slots are created once, in the call's context, and reused by every chunk */
+	/* slots are created once, in the call's context, and reused by every chunk; tag rows go in slices
+	 * of batch_rows, so that events with many tags do not multiply the slots */
 	const int chunk = std::min(n, batch_rows);
 	const int tag_cap = chunk * max_tags;
+	const int tag_slice = std::min(tag_cap, batch_rows);
 	TupleTableSlot **ev_slots = static_cast<TupleTableSlot **>(palloc(sizeof(TupleTableSlot *) * chunk));
-	TupleTableSlot **tag_slots = static_cast<TupleTableSlot **>(palloc(sizeof(TupleTableSlot *) * (tag_cap + 1)));
+	TupleTableSlot **tag_slots = static_cast<TupleTableSlot **>(palloc(sizeof(TupleTableSlot *) * (tag_slice + 1)));
 	for (int i = 0; i < chunk; i++)
 		ev_slots[i] = ExecInitExtraTupleSlot(ins->estate, ev_desc, &TTSOpsVirtual);
-	for (int i = 0; i < tag_cap; i++)
+	for (int i = 0; i < tag_slice; i++)
 		tag_slots[i] = ExecInitExtraTupleSlot(ins->estate, tag_desc, &TTSOpsVirtual);
 	TagRow *rows = static_cast<TagRow *>(palloc(sizeof(TagRow) * (tag_cap + 1)));
 	int64 *seqs = static_cast<int64 *>(palloc(sizeof(int64) * chunk));
@@ -254,16 +310,20 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 		std::sort(rows, rows + nrows, [](const TagRow &a, const TagRow &b) {
 			return a.tag_key != b.tag_key ? a.tag_key < b.tag_key : a.seq < b.seq;
 		});
-		for (int r = 0; r < nrows; r++)
-			fill_tag_slot(tag_slots[r], rows[r]);
-		flush_chunk(ins, ins->tags, tag_slots, nrows, tag_bistate);
+		for (int from = 0; from < nrows; from += tag_slice)
+		{
+			const int m = std::min(tag_slice, nrows - from);
+			for (int r = 0; r < m; r++)
+				fill_tag_slot(tag_slots[r], rows[from + r]);
+			flush_chunk(ins, ins->tags, tag_slots, m, tag_bistate);
+			for (int r = 0; r < m; r++)
+				ExecClearTuple(tag_slots[r]);
+		}
 		if (ins->hooks)
 			ins->hooks->after_chunk(ins->hooks->arg); /* the chunk's rows are in every index now */
 
 		for (int i = 0; i < end - start; i++)
 			ExecClearTuple(ev_slots[i]);
-		for (int r = 0; r < nrows; r++)
-			ExecClearTuple(tag_slots[r]);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(ins->chunk_cxt);
 	}

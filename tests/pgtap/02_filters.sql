@@ -16,6 +16,7 @@ CREATE EXTENSION dcb;
 CREATE TEMP TABLE ev (label text PRIMARY KEY, seq bigint NOT NULL UNIQUE) ON COMMIT DROP;
 CREATE FUNCTION pg_temp.put(text, jsonb) RETURNS bigint LANGUAGE sql
 AS $$ INSERT INTO ev VALUES ($1, dcb_append(NULL, NULL, $2)) RETURNING seq $$;
+\ir lib/helpers.sql
 CREATE FUNCTION pg_temp.labels(jsonb, bigint DEFAULT 0, integer DEFAULT NULL, boolean DEFAULT false) RETURNS text LANGUAGE sql
 AS $$ SELECT coalesce(string_agg(coalesce(e.label, '#' || r.seq), ',' ORDER BY r.ordinality), '')
         FROM dcb_read($1, $2, $3, $4) WITH ORDINALITY AS r LEFT JOIN ev e ON e.seq = r.seq $$;
@@ -39,7 +40,7 @@ DO $$BEGIN
     PERFORM pg_temp.put('s4', '{"type": "S", "tags": ["cafe\u0301", "A"], "data": {"n": 104}}');
 END$$;
 
-SELECT plan(53);
+SELECT plan(57);
 
 -- Match everything.
 SELECT is(pg_temp.labels(NULL), 'e1,e2,e3,e4,e5,e6,e7,e8,s1,s2,s3,s4', 'NULL filter matches every event, in seq order');
@@ -58,6 +59,13 @@ SELECT is(pg_temp.labels('{"items": [{"types": ["A", "A"]}]}'), 'e1,e3,e6', 'a r
 -- tags: AND, opaque strings (no prefix, case or whitespace folding).
 SELECT is(pg_temp.labels('{"items": [{"tags": ["x:1"]}]}'), 'e1,e2,e5', 'tags [x:1]: not x:10, X:1 or "x:1 "');
 SELECT is(pg_temp.labels('{"items": [{"tags": ["x:1", "y:1"]}]}'), 'e1,e5', 'tags [x:1, y:1] is x:1 AND y:1');
+
+-- An empty list of types or tags means "any", as other DCB clients send it.
+SELECT is(pg_temp.labels('{"items": [{"types": [], "tags": ["x:1"]}]}'), 'e1,e2,e5', 'types [] with tags: any type');
+SELECT is(pg_temp.labels('{"items": [{"types": ["A"], "tags": []}]}'), 'e1,e3,e6', 'tags [] with types: any tags');
+SELECT is(pg_temp.labels('{"items": [{"types": [], "tags": [], "payload": {"k": "a"}}]}'), 'e1,e4,e8', 'empty lists with a payload');
+SELECT matches(pg_temp.err($$SELECT dcb_append('{"items": [{"types": [], "tags": ["x:1"]}]}', 0, '{"type": "A", "data": {}}')$$),
+               '^40001', 'a condition with types [] sees every type of its tag');
 SELECT is(pg_temp.labels('{"items": [{"tags": ["y:1", "x:1"]}]}'), 'e1,e5', 'order of tags does not matter');
 SELECT is(pg_temp.labels('{"items": [{"tags": ["x:1", "y:1", "z:1"]}]}'), 'e5', 'three tags AND-ed');
 SELECT is(pg_temp.labels('{"items": [{"tags": ["x:1", "nope"]}]}'), '', 'one missing tag excludes the event');

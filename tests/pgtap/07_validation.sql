@@ -22,7 +22,7 @@ AS $$ SELECT pg_temp.err(format('SELECT * FROM dcb_read(%L::jsonb)', filter)) $$
 CREATE FUNCTION pg_temp.ap(filter jsonb) RETURNS text LANGUAGE sql
 AS $$ SELECT pg_temp.err(format('SELECT dcb_append(%L::jsonb, 0, %L::jsonb)', filter, '{"type": "Ok", "tags": ["v:1"], "data": {}}')) $$;
 
-SELECT plan(78);
+SELECT plan(79);
 
 -- events: NULL, shape of the argument.
 SELECT matches(pg_temp.err('SELECT dcb_append(NULL, NULL, NULL)'), '^22004: .*events', 'events NULL is 22004 naming events');
@@ -99,6 +99,7 @@ SELECT matches(pg_temp.rd('{"items": [{}]}'), '^22023: .*filter\.items\[0\]', 'a
 SELECT matches(pg_temp.rd('{"items": [{"types": ["A"]}, {}]}'), '^22023: .*filter\.items\[1\]', 'an empty second item names filter.items[1]');
 SELECT matches(pg_temp.rd('{"items": [{"types": []}]}'), '^22023: .*filter\.items\[0\]', 'an item whose only part is an empty types list');
 SELECT matches(pg_temp.rd('{"items": [{"tags": []}]}'), '^22023: .*filter\.items\[0\]', 'an item whose only part is an empty tags list');
+SELECT matches(pg_temp.rd('{"items": [{"types": [], "tags": []}]}'), '^22023: .*filter\.items\[0\] must have at least one', 'an item whose parts are all empty lists');
 SELECT matches(pg_temp.rd('{"items": [{"payload": {}}]}'), '^22023: .*filter\.items\[0\]', 'an item whose only part is an empty payload');
 SELECT matches(pg_temp.rd('{"items": [{"types": "A"}]}'), '^22023: .*filter\.items\[0\]\.types', 'types as a string');
 SELECT matches(pg_temp.rd('{"items": [{"types": [""]}]}'), '^22023: .*filter\.items\[0\]\.types\[0\]', 'an empty type');
