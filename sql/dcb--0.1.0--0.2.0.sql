@@ -54,6 +54,8 @@ BEGIN
 		-- Nothing but dcb's functions may write the log; reading it is granted per store.
 		EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM PUBLIC', schema);
 		EXECUTE format('REVOKE ALL ON SEQUENCE %I.events_seq FROM PUBLIC', schema);
+		-- reads note the last position handed out (as in the default store)
+		EXECUTE format('GRANT SELECT ON SEQUENCE %I.events_seq TO PUBLIC', schema);
 	END IF;
 END
 $$;

@@ -29,24 +29,34 @@
 namespace dcb::pg {
 namespace {
 
+enum class ProbeKind : uint8
+{
+	Tag,     /* the tag index of one tag (items with tags), skipping entries of other types */
+	Type,    /* the type index of one type (types-only items) */
+	TypeSet, /* the type index of many types at once, its positions sorted (see max_open_probes) */
+	All,     /* every event after the position (payload-only items) */
+};
+
 /*
  * One probe. Tag probes cover every item whose primary tag is the same: they skip index entries
  * whose type is not among the items' types (unless one of those items has no types).
  */
 struct ProbeSpec
 {
-	Probe kind; /* Tag, Type or All (TagType items become Tag probes with a type set) */
+	ProbeKind kind;
 	int64 tag_key;
-	std::string_view type;  /* Type probes */
-	const int64 *type_keys; /* Tag probes: sorted, nullptr = any type */
-	int ntype_keys;
+	std::string_view type;         /* Type probes */
+	const int64 *type_keys;        /* Tag probes: sorted, nullptr = any type */
+	int ntype_keys;                /* ... and their number; TypeSet probes: the number of types */
+	const std::string_view *types; /* TypeSet probes */
 };
 
 struct ProbeScan
 {
 	ProbeSpec spec;
-	IndexScanDesc scan;
-	TupleTableSlot *slot;      /* events slot for Type/All probes, nullptr for Tag probes */
+	IndexScanDesc scan;        /* Tag, Type and All probes */
+	Tuplesortstate *sorted;    /* TypeSet probes: their positions, in scan order */
+	TupleTableSlot *slot;      /* events slot for Type/All probes, else nullptr */
 	ItemPointerData event_tid; /* Tag probes: where the current candidate's row was stored */
 	int64 seq;
 	bool done;
@@ -72,11 +82,13 @@ need_less(const TagNeed &a, const TagNeed &b)
 }
 
 /*
- * An open probe holds an index scan with its page buffers (some 30 kB): a filter that would need more
- * (say, 100 items of 100 types) is answered by one scan of the positions after the read's instead,
- * re-checking every event there. Slower for a big log, but bounded.
+ * An open probe holds an index scan with its page buffers (some 30 kB). A filter that would need
+ * more than this many (say, 100 items of 100 types each) reads the positions of all its types in one
+ * scan of the type index and sorts them (in work_mem, spilling to disk beyond it); only if its tags
+ * alone need more (possible when dcb.max_filter_items is raised) does it scan every position after
+ * the read's instead. Memory per read stays bounded whatever the filter.
  */
-constexpr int max_open_probes = 64;
+constexpr int max_open_probes = 256;
 
 /* Probes for a filter: one per distinct primary tag, one per type of types-only items, or one All. */
 ProbeSpec *
@@ -107,7 +119,7 @@ plan_probes(const Filter *filter, int *nspecs)
 			}
 			case Probe::Type:
 				for (size_t t = 0; t < item.ntypes; t++)
-					specs[n++] = {Probe::Type, 0, item.types[t], nullptr, 0};
+					specs[n++] = {ProbeKind::Type, 0, item.types[t], nullptr, 0, nullptr};
 				break;
 			case Probe::All:
 				all = true;
@@ -116,7 +128,7 @@ plan_probes(const Filter *filter, int *nspecs)
 	}
 	if (all)
 	{
-		specs[0] = {Probe::All, 0, {}, nullptr, 0};
+		specs[0] = {ProbeKind::All, 0, {}, nullptr, 0, nullptr};
 		*nspecs = 1;
 		return specs;
 	}
@@ -128,12 +140,24 @@ plan_probes(const Filter *filter, int *nspecs)
 
 	/* tag probes: group the needs by tag; "any type" sorts first within a tag */
 	std::sort(needs, needs + nneeds, need_less);
+	int ntags = 0;
+	for (int i = 0; i < nneeds; i++)
+		ntags += i == 0 || needs[i].tag_key != needs[i - 1].tag_key;
+	if (n + ntags > max_open_probes && n > 1)
+	{
+		/* the types in one probe, sorted by the position of their events */
+		std::string_view *types = static_cast<std::string_view *>(palloc(sizeof(std::string_view) * n));
+		for (int i = 0; i < n; i++)
+			types[i] = specs[i].type;
+		specs[0] = {ProbeKind::TypeSet, 0, {}, nullptr, n, types};
+		n = 1;
+	}
 	for (int i = 0; i < nneeds;)
 	{
 		int j = i;
 		while (j < nneeds && needs[j].tag_key == needs[i].tag_key)
 			j++;
-		ProbeSpec spec{Probe::Tag, needs[i].tag_key, {}, nullptr, 0};
+		ProbeSpec spec{ProbeKind::Tag, needs[i].tag_key, {}, nullptr, 0, nullptr};
 		if (!needs[i].any_type)
 		{
 			int64 *keys = static_cast<int64 *>(palloc(sizeof(int64) * (j - i)));
@@ -150,8 +174,7 @@ plan_probes(const Filter *filter, int *nspecs)
 	pfree(needs);
 	if (n > max_open_probes)
 	{
-		/* one scan of the positions instead: memory stays bounded whatever the filter */
-		specs[0] = {Probe::All, 0, {}, nullptr, 0};
+		specs[0] = {ProbeKind::All, 0, {}, nullptr, 0, nullptr};
 		n = 1;
 	}
 	*nspecs = n;
@@ -190,13 +213,23 @@ advance(ProbeScan *p, ScanDirection dir)
 	{
 		int64 seq, type_key = 0;
 		bool isnull;
-		if (p->spec.kind == Probe::Tag)
+		if (p->spec.kind == ProbeKind::Tag)
 		{
 			if (!next_tag_entry(p, dir, &seq, &type_key))
 			{
 				p->done = true;
 				return;
 			}
+		}
+		else if (p->spec.kind == ProbeKind::TypeSet)
+		{
+			Datum value;
+			if (!tuplesort_getdatum(p->sorted, true, &value, &isnull, nullptr))
+			{
+				p->done = true;
+				return;
+			}
+			seq = DatumGetInt64(value);
 		}
 		else
 		{
@@ -207,7 +240,7 @@ advance(ProbeScan *p, ScanDirection dir)
 			}
 			seq = DatumGetInt64(slot_getattr(p->slot, attr_seq, &isnull));
 		}
-		if (seq != p->seq && (p->spec.kind != Probe::Tag || wanted_type(p->spec, type_key)))
+		if (seq != p->seq && (p->spec.kind != ProbeKind::Tag || wanted_type(p->spec, type_key)))
 		{
 			p->seq = seq;
 			return;
@@ -253,7 +286,41 @@ struct EventScan
 };
 DCB_PG_FRAME_TYPE(EventScan);
 
-/* Begins one probe's index scan, positioned on its first entry after the position. */
+/*
+ * Reads the positions of all of a TypeSet probe's types in one scan of the type index (type = ANY,
+ * in the index's collation), from the index tuples alone, and sorts them in scan order.
+ */
+void
+open_type_set(EventScan *s, ProbeScan *p)
+{
+	const ScanRequest &req = *s->req;
+	Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * p->spec.ntype_keys));
+	for (int i = 0; i < p->spec.ntype_keys; i++)
+		elems[i] = PointerGetDatum(cstring_to_text_with_len(p->spec.types[i].data(), (int) p->spec.types[i].size()));
+	ArrayType *types = construct_array(elems, p->spec.ntype_keys, TEXTOID, -1, false, TYPALIGN_INT);
+
+	ScanKeyData keys[3];
+	ScanKeyEntryInitialize(&keys[0], SK_SEARCHARRAY, 1, BTEqualStrategyNumber, InvalidOid,
+						   s->idx_type->rd_indcollation[0], F_TEXTEQ, PointerGetDatum(types));
+	ScanKeyInit(&keys[1], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
+	ScanKeyInit(&keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
+	IndexScanDesc scan = index_beginscan(s->events, s->idx_type, s->snapshot, 3, 0);
+	scan->xs_want_itup = true;
+	index_rescan(scan, keys, 3, nullptr, 0);
+
+	p->sorted = tuplesort_begin_datum(INT8OID, req.backwards ? get_commutator(Int8LessOperator) : Int8LessOperator,
+									  InvalidOid, false, work_mem, nullptr, TUPLESORT_NONE);
+	while (index_getnext_tid(scan, ForwardScanDirection) != nullptr)
+	{
+		CHECK_FOR_INTERRUPTS();
+		bool isnull;
+		tuplesort_putdatum(p->sorted, index_getattr(scan->xs_itup, 2, scan->xs_itupdesc, &isnull), false);
+	}
+	index_endscan(scan);
+	tuplesort_performsort(p->sorted);
+}
+
+/* Begins one probe, positioned on its first entry after the position. */
 void
 open_probe(EventScan *s, ProbeScan *p, const ProbeSpec &spec)
 {
@@ -263,9 +330,18 @@ open_probe(EventScan *s, ProbeScan *p, const ProbeSpec &spec)
 	int nkeys = 0;
 	Relation heap, index;
 	p->spec = spec;
+	if ((spec.kind == ProbeKind::Type || spec.kind == ProbeKind::TypeSet) && !s->idx_type)
+		s->idx_type = index_open(cat.events_type_idx, AccessShareLock);
+	p->seq = -1;
+	if (spec.kind == ProbeKind::TypeSet)
+	{
+		open_type_set(s, p);
+		advance(p, s->dir);
+		return;
+	}
 	switch (spec.kind)
 	{
-		case Probe::Tag: /* (items with types and tags become Tag probes with a type set) */
+		case ProbeKind::Tag:
 			if (!s->event_tags)
 				s->event_tags = table_open(cat.event_tags, AccessShareLock);
 			if (!s->idx_tag)
@@ -276,28 +352,25 @@ open_probe(EventScan *s, ProbeScan *p, const ProbeSpec &spec)
 			ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
 			ScanKeyInit(&keys[nkeys++], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
 			break;
-		case Probe::Type:
+		case ProbeKind::Type:
 			heap = s->events;
-			if (!s->idx_type)
-				s->idx_type = index_open(cat.events_type_idx, AccessShareLock);
 			index = s->idx_type;
 			ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_TEXTEQ,
 						PointerGetDatum(cstring_to_text_with_len(spec.type.data(), (int) spec.type.size())));
 			ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
 			ScanKeyInit(&keys[nkeys++], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
 			break;
-		default: /* Probe::All */
+		default: /* ProbeKind::All */
 			heap = s->events;
 			index = s->idx_pkey;
 			ScanKeyInit(&keys[nkeys++], 1, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
 			ScanKeyInit(&keys[nkeys++], 1, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
 			break;
 	}
-	p->slot = spec.kind == Probe::Tag ? nullptr : table_slot_create(heap, nullptr);
+	p->slot = spec.kind == ProbeKind::Tag ? nullptr : table_slot_create(heap, nullptr);
 	p->scan = index_beginscan(heap, index, s->snapshot, nkeys, 0);
-	p->scan->xs_want_itup = spec.kind == Probe::Tag;
+	p->scan->xs_want_itup = spec.kind == ProbeKind::Tag;
 	index_rescan(p->scan, keys, nkeys, nullptr, 0);
-	p->seq = -1;
 	advance(p, s->dir);
 }
 
@@ -322,11 +395,9 @@ scan_open(EventScan *s, const ScanRequest &req, Snapshot snapshot)
 	s->probes = static_cast<ProbeScan *>(palloc0(sizeof(ProbeScan) * s->nprobes));
 	for (int i = 0; i < s->nprobes; i++)
 		open_probe(s, &s->probes[i], specs[i]);
+	s->fetch_slot = table_slot_create(s->events, nullptr);
 	if (s->event_tags)
-	{
-		s->fetch_slot = table_slot_create(s->events, nullptr);
 		s->nblocks = RelationGetNumberOfBlocks(s->events);
-	}
 	s->row_cxt = AllocSetContextCreate(CurrentMemoryContext, "dcb scan row", ALLOCSET_SMALL_SIZES);
 }
 
@@ -357,9 +428,10 @@ scan_fetch_row(EventScan *s, int64 seq)
 		ProbeScan *p = &s->probes[i];
 		if (p->done || p->seq != seq)
 			continue;
-		if (p->spec.kind != Probe::Tag)
+		if (p->slot)
 			return p->slot;
-		hint = &p->event_tid;
+		if (p->spec.kind == ProbeKind::Tag)
+			hint = &p->event_tid;
 	}
 	if (hint && ItemPointerIsValid(hint) && ItemPointerGetBlockNumber(hint) < s->nblocks)
 	{
@@ -434,7 +506,10 @@ scan_close(EventScan *s)
 	MemoryContextDelete(s->row_cxt);
 	for (int i = 0; i < s->nprobes; i++)
 	{
-		index_endscan(s->probes[i].scan);
+		if (s->probes[i].scan)
+			index_endscan(s->probes[i].scan);
+		if (s->probes[i].sorted)
+			tuplesort_end(s->probes[i].sorted);
 		if (s->probes[i].slot)
 			ExecDropSingleTupleTableSlot(s->probes[i].slot);
 	}
