@@ -133,6 +133,9 @@ BEGIN
 		               CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(g.grantee::regrole::text) END,
 		               CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
 	END LOOP;
+	-- Grants made by an extension script count as the object's initial privileges, which pg_dump
+	-- leaves out. These are the administrator's, so they must be dumped like any grant of theirs.
+	DELETE FROM pg_init_privs WHERE objoid = new AND classoid = 'pg_proc'::regclass AND objsubid = 0;
 END
 $$;
 REVOKE ALL ON FUNCTION dcb.copy_function_grants(regprocedure, regprocedure) FROM PUBLIC;
