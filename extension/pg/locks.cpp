@@ -111,17 +111,26 @@ lock_key_budget_left()
 	return static_cast<size_t>(std::max<int64>(0, static_cast<int64>(lock_key_budget()) - keys_held()));
 }
 
+/*
+ * A key that the call both checks and writes is taken in ShareRowExclusiveLock first, which
+ * serializes it against every other checker and writer at once (taking RowExclusiveLock and then
+ * ShareLock would let two such calls each hold the first and wait for the other's second), and then
+ * in RowExclusiveLock, which the lock manager grants at once to a holder of the stronger mode;
+ * release_check_keys lets go of the stronger one, and the write lock stays to commit.
+ */
 void
 acquire_planned(const Store &store, const LockRequest *requests, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 	{
 		LOCKTAG tag = tag_of(store, requests[i].key);
-		if ((requests[i].bits & (lock_write | lock_id)) &&
-			LockAcquire(&tag, held_mode_of(requests[i].bits), false, false) == LOCKACQUIRE_OK)
-			count_key_taken(); /* keys taken again, like (*,*), are counted once */
-		if (requests[i].bits & lock_check)
+		const std::uint8_t bits = requests[i].bits;
+		if ((bits & lock_check) && (bits & lock_write))
+			(void) LockAcquire(&tag, ShareRowExclusiveLock, false, false);
+		else if (bits & lock_check)
 			(void) LockAcquire(&tag, ShareLock, false, false);
+		if ((bits & (lock_write | lock_id)) && LockAcquire(&tag, held_mode_of(bits), false, false) == LOCKACQUIRE_OK)
+			count_key_taken(); /* keys taken again, like (*,*), are counted once */
 	}
 }
 
@@ -132,7 +141,7 @@ release_check_keys(const Store &store, const LockRequest *requests, size_t n)
 		if (requests[i].bits & lock_check)
 		{
 			LOCKTAG tag = tag_of(store, requests[i].key);
-			LockRelease(&tag, ShareLock, false);
+			LockRelease(&tag, (requests[i].bits & lock_write) ? ShareRowExclusiveLock : ShareLock, false);
 		}
 }
 

@@ -27,9 +27,15 @@ SELECT is(dcb_append('{"items": [{"tags": ["esc:none"]}]}', 0,
                                                           'id', format('00000000-0000-4000-8000-1%s', lpad(i::text, 11, '0'))))
                         FROM generate_series(1, 50) i)), 57::bigint, 'an escalated conditional batch with ids');
 RESET dcb.max_lock_keys;
-SELECT cmp_ok(dcb_append(NULL, NULL, (SELECT jsonb_agg(jsonb_build_object('type', 'Bulk' || (i % 7), 'tags', jsonb_build_array('bulk:' || (i % 97)),
-                                                                          'data', jsonb_build_object('i', i)))
-                                        FROM generate_series(1, :bulk) i)), '>', 57::bigint, 'more events in one batch');
+SET upgrade.bulk = :'bulk';
+DO $$BEGIN
+    FOR b IN 0..(current_setting('upgrade.bulk')::int - 1) / 10000 LOOP
+        PERFORM dcb_append(NULL, NULL, (SELECT jsonb_agg(jsonb_build_object('type', 'Bulk' || (i % 7), 'tags', jsonb_build_array('bulk:' || (i % 97)),
+                                                                            'data', jsonb_build_object('i', i)))
+                                          FROM generate_series(b * 10000 + 1, least((b + 1) * 10000, current_setting('upgrade.bulk')::int)) i));
+    END LOOP;
+END$$;
+SELECT is(dcb_head(), 57 + :bulk::bigint, 'more events, in batches of 10,000');
 -- The 0.2.0 library serves the 0.1.0 functions as before.
 SELECT is(dcb_append(NULL, NULL, '{"type": "Tagged", "tags": ["a:1", "b:1"], "data": {"n": 2}, "id": "00000000-0000-4000-8000-000000000001"}'),
           2::bigint, 'an idempotent retry returns the stored position');
