@@ -57,6 +57,27 @@ BEGIN
 		-- reads note the last position handed out (as in the default store)
 		EXECUTE format('GRANT SELECT ON SEQUENCE %I.events_seq TO PUBLIC', schema);
 	END IF;
+
+	-- >>> snapshots and consumer positions (state beside the log; see "Snapshots and consumer
+	-- positions" at the end of this file). Written only by dcb's functions, which run their
+	-- statements on them as the table's owner after checking the caller's rights: no grants.
+	EXECUTE format($ddl$
+		CREATE TABLE %I.snapshots (
+			projection text        COLLATE "C" NOT NULL,
+			filter_key bytea       NOT NULL,  -- SHA-256 of the filter's canonical form
+			filter     jsonb       NOT NULL,  -- the canonical form (for people; the key is filter_key)
+			seq        bigint      NOT NULL,  -- the last position the snapshot's data includes
+			data       jsonb       NOT NULL,
+			created_at timestamptz NOT NULL,
+			CONSTRAINT snapshots_pkey PRIMARY KEY (projection, filter_key))$ddl$, schema);
+	EXECUTE format($ddl$
+		CREATE TABLE %I.consumers (
+			consumer    text        COLLATE "C" NOT NULL,
+			position    bigint      NOT NULL,  -- the last position the consumer has processed
+			advanced_at timestamptz NOT NULL,
+			CONSTRAINT consumers_pkey PRIMARY KEY (consumer))$ddl$, schema);
+	EXECUTE format('REVOKE ALL ON %I.snapshots, %I.consumers FROM PUBLIC', schema, schema);
+	-- <<< snapshots and consumer positions
 END
 $$;
 REVOKE ALL ON FUNCTION dcb.create_store_storage(name, boolean) FROM PUBLIC;
@@ -200,3 +221,53 @@ COMMENT ON FUNCTION dcb_refresh_hints(text) IS
 'points the ctid hints of a store''s event_tags at its current events rows again (after VACUUM FULL, CLUSTER or a restore); returns the tag rows updated';
 SELECT dcb.copy_function_grants('dcb_refresh_hints_0_1_0()', 'dcb_refresh_hints(text)');
 DROP FUNCTION dcb_refresh_hints_0_1_0();
+
+-- ---------------------------------------------------------------------------------------------
+-- Snapshots and consumer positions
+--
+-- Each store keeps them in <schema>.snapshots and <schema>.consumers (dcb.create_store_storage).
+-- The C functions check the caller's rights (SELECT on the store's events table: whoever may read
+-- a store may read and keep its derived state; EXECUTE on the function, revocable from PUBLIC, to
+-- write it) and then run their statements on the tables as the tables' owner, with a pinned
+-- search_path; the tables themselves grant nothing.
+-- ---------------------------------------------------------------------------------------------
+
+-- The default store's tables are extension members: pg_dump must still carry their rows (a named
+-- store's tables are ordinary tables and dumped as such).
+SELECT pg_catalog.pg_extension_config_dump('dcb.snapshots', '');
+SELECT pg_catalog.pg_extension_config_dump('dcb.consumers', '');
+
+CREATE FUNCTION dcb_snapshot_save(projection text, filter jsonb, seq bigint, data jsonb, store text DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'dcb_snapshot_save'
+LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION dcb_snapshot_save(text, jsonb, bigint, jsonb, text) IS
+'saves data as the snapshot of projection over filter at position seq (at most the head); a stored snapshot with a higher seq is kept';
+
+CREATE FUNCTION dcb_snapshot_load(projection text, filter jsonb, store text DEFAULT NULL)
+RETURNS TABLE (seq bigint, data jsonb, created_at timestamptz)
+AS 'MODULE_PATHNAME', 'dcb_snapshot_load'
+LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT ROWS 1;
+COMMENT ON FUNCTION dcb_snapshot_load(text, jsonb, text) IS
+'the snapshot of projection over filter (filters with the same meaning name the same snapshot); no row when there is none';
+
+CREATE FUNCTION dcb_snapshot_delete(projection text, filter jsonb, store text DEFAULT NULL)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'dcb_snapshot_delete'
+LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION dcb_snapshot_delete(text, jsonb, text) IS
+'deletes the snapshot of projection over filter; returns whether there was one';
+
+CREATE FUNCTION dcb_consumer_position(consumer text, store text DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'dcb_consumer_position'
+LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION dcb_consumer_position(text, text) IS
+'the last position consumer has processed (0 for an unknown consumer)';
+
+CREATE FUNCTION dcb_consumer_advance(consumer text, expected bigint, seq bigint, store text DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'dcb_consumer_advance'
+LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION dcb_consumer_advance(text, bigint, bigint, text) IS
+'moves consumer from position expected to seq in the caller''s transaction; 40001 when another instance moved it first';
