@@ -212,3 +212,53 @@ TEST_CASE("the pool retires connections after their maximum lifetime") {
 	CHECK(second != first);  // one connection, a new one
 	CHECK(second.find(',') == std::string::npos);
 }
+
+TEST_CASE("a connection lost after an append was sent: OutcomeUnknown, resolved by sending the same ids again") {
+	const auto [host, port] = dcb_test::server_address();
+	if (host.empty()) {
+		MESSAGE("the test server is not reached over TCP: skipped");
+		return;
+	}
+	dcb_test::TcpProxy proxy(host, port);
+	const std::string app = "dcb_unknown_outcome_test";
+	auto store = dcb::EventStore::connect(dcb_test::dsn() + " host=127.0.0.1 port=" + std::to_string(proxy.port()) +
+	                                          " application_name=" + app,
+	                                      dcb::StoreOptions{.pool_size = 1});
+	const std::string k = dcb_test::unique("unknown");
+	auto filter = dcb::build_event_filter().matching().any_predicate_of({P("K", k)}).finalize();
+	const dcb::Event mine{.type = "Mine", .data = "{}", .tags = {P("K", k)}, .id = dcb::new_uuid()};
+	// An uncommitted append on the same boundary holds ours on the server until it rolls back.
+	auto blocker = dcb_test::connect_raw();
+	dcb_test::exec(blocker.get(), "BEGIN");
+	dcb_test::exec(blocker.get(), "SELECT dcb_append('" + filter.to_json() + "', 0, '" +
+	                                  dcb::events_to_json({dcb::Event{.type = "Blocker", .data = "{}", .tags = {P("K", k)}}}) + "')");
+	auto outcome = std::async(std::launch::async, [&]() -> std::string {
+		try {
+			store.append(filter, 0, {mine});
+			return "appended";
+		} catch (const dcb::OutcomeUnknown& e) {
+			return "unknown " + e.sqlstate();
+		} catch (const std::exception& e) {
+			return e.what();
+		}
+	});
+	auto admin = dcb_test::connect_raw();
+	const std::string waiting = "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "' AND state = 'active'";
+	for (int i = 0; i < 250 && dcb_test::exec(admin.get(), waiting) != "1"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+	REQUIRE(dcb_test::exec(admin.get(), waiting) == "1");  // sent, and waiting on the server
+	proxy.cut();
+	CHECK(outcome.get() == "unknown 08007");
+	// The append goes on without its client and commits once the blocker is gone.
+	dcb_test::exec(blocker.get(), "ROLLBACK");
+	const std::string gone = "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "'";
+	for (int i = 0; i < 250 && dcb_test::exec(admin.get(), gone) != "0"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+	auto direct = dcb::EventStore::connect(dcb_test::dsn());
+	const auto before = direct.query(filter);
+	MESSAGE("committed without an acknowledgement: " << before.events.size());
+	// The retry with the same id appends it if it was not committed, and returns its position if it was.
+	const auto seq = direct.append(filter, 0, {mine});
+	const auto after = direct.query(filter);
+	REQUIRE(after.events.size() == 1);
+	CHECK(after.events[0].id == mine.id);
+	CHECK(after.events[0].seq == seq);
+}

@@ -34,6 +34,9 @@ TEST_CASE("SQLSTATE → exception type") {
 	CHECK(maps_to<dcb::InvalidArgument>("22P02"));
 	CHECK(maps_to<dcb::ConnectionError>("08006"));
 	CHECK(maps_to<dcb::ConnectionError>("57P01"));
+	CHECK(maps_to<dcb::OutcomeUnknown>("08007"));  // transaction_resolution_unknown
+	CHECK(maps_to<dcb::OutcomeUnknown>("40003"));  // statement_completion_unknown
+	CHECK_FALSE(maps_to<dcb::OutcomeUnknown>("08006"));
 	CHECK(maps_to<dcb::Timeout>("57014", "canceling statement due to statement timeout"));
 	CHECK(maps_to<dcb::Canceled>("57014", "canceling statement due to user request"));
 	CHECK_FALSE(maps_to<dcb::Timeout>("57014", "canceling statement due to user request"));

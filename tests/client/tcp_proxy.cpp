@@ -68,6 +68,13 @@ void TcpProxy::drop_stalled() noexcept {
 	while (drop_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
+void TcpProxy::cut() noexcept {
+	cut_.store(true);
+	const char c = 0;
+	(void)!write(wake_[1], &c, 1);
+	while (cut_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
 void TcpProxy::run() noexcept {
 	struct Pair {
 		int client, server;
@@ -76,6 +83,15 @@ void TcpProxy::run() noexcept {
 	std::vector<int> stalled;
 	char buf[65536];
 	while (!done_.load()) {
+		if (cut_.load()) {
+			for (const auto& p : pairs) {
+				close(p.client);
+				close(p.server);
+			}
+			pairs.clear();
+			open_.store(0);
+			cut_.store(false);
+		}
 		if (drop_.load()) {
 			for (int fd : stalled) close(fd);
 			stalled.clear();

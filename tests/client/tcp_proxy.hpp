@@ -22,6 +22,8 @@ public:
 	void stall(bool on) noexcept { stalled_.store(on); }
 	/// Closes the connections accepted while stalled; returns once they are closed.
 	void drop_stalled() noexcept;
+	/// Closes every forwarded connection on both sides at once, as a network failure would; returns once done.
+	void cut() noexcept;
 	/// Forwarded connections still open (a connection closes on both sides once one side has closed it).
 	int open_connections() const noexcept { return open_.load(); }
 
@@ -35,6 +37,7 @@ private:
 	int wake_[2] = {-1, -1};
 	std::atomic<bool> stalled_{false};
 	std::atomic<bool> drop_{false};
+	std::atomic<bool> cut_{false};
 	std::atomic<bool> done_{false};
 	std::atomic<int> open_{0};
 	std::thread thread_;
