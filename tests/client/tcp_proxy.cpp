@@ -98,6 +98,7 @@ void TcpProxy::run() noexcept {
 			drop_.store(false);
 		}
 		std::vector<pollfd> fds{{listener_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
+		const std::size_t polled = pairs.size();  // a connection accepted below is polled from the next round on
 		for (const auto& p : pairs) {
 			fds.push_back({p.client, POLLIN, 0});
 			fds.push_back({p.server, POLLIN, 0});
@@ -123,7 +124,7 @@ void TcpProxy::run() noexcept {
 		std::vector<Pair> alive;
 		for (std::size_t i = 0; i < pairs.size(); ++i) {
 			bool open = true;
-			for (int side = 0; side < 2 && open; ++side) {
+			for (int side = 0; side < 2 && open && i < polled; ++side) {
 				if (!(fds[2 + 2 * i + side].revents & (POLLIN | POLLHUP | POLLERR))) continue;
 				const int from = side == 0 ? pairs[i].client : pairs[i].server;
 				const int to = side == 0 ? pairs[i].server : pairs[i].client;
