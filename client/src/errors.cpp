@@ -17,6 +17,9 @@ void throw_error(const std::string& sqlstate, const std::string& message, const 
 	if (s == "23505") throw DuplicateEventId(sqlstate, message, detail, hint);
 	if (s == "22023" || s == "22004" || s == "22P02" || s == "22007" || s == "22008" || s == "22001")
 		throw InvalidArgument(sqlstate, message, detail, hint);
+	// 08007 transaction_resolution_unknown, 40003 statement_completion_unknown: the connection broke while the
+	// statement ran, so it may have been committed.
+	if (s == "08007" || s == "40003") throw OutcomeUnknown(sqlstate, message, detail, hint);
 	if (s.starts_with("08")) throw ConnectionError(sqlstate, message, detail, hint);
 	if (s == "57014") {
 		// The server cancels a statement for statement_timeout with this message; anything else

@@ -31,13 +31,27 @@ StatementCall read_call(const Filter& f, std::int64_t after, std::optional<std::
 }
 
 StatementCall append_call(const std::optional<Filter>& filter, std::int64_t expected_max, const std::vector<Event>& events,
-                          const std::string& traceparent) {
+                          const TagRules& tag_rules, const std::string& traceparent) {
 	if (expected_max < 0) throw InvalidArgument("22023", "dcb: expected_max must not be negative");
 	StatementCall call{StatementKind::append, {}, traceparent_sql_comment(traceparent)};
 	call.params.push_back(filter ? std::optional<std::string>(filter->to_json()) : std::nullopt);
 	call.params.push_back(std::to_string(expected_max));
-	call.params.push_back(events_to_json(events));
+	if (tag_rules.empty()) {
+		call.params.push_back(events_to_json(events));
+	} else {
+		std::vector<Event> tagged = events;
+		derive_tags(tag_rules, tagged);
+		call.params.push_back(events_to_json(tagged));
+	}
 	return call;
+}
+
+QueryResult query_result(std::int64_t after, std::vector<StoredEvent> events) {
+	QueryResult r;
+	r.max_seq = after;
+	for (const auto& e : events) r.max_seq = std::max(r.max_seq, e.seq);
+	r.events = std::move(events);
+	return r;
 }
 
 }  // namespace detail
@@ -56,10 +70,13 @@ EventStore EventStore::with_backend(std::shared_ptr<Backend> primary, std::share
 
 EventStore EventStore::connect(const std::string& conninfo, StoreOptions options) {
 	const detail::NoticeSink notices{options.logger, options.contextual_logger};
-	auto primary = std::make_shared<detail::PoolBackend>(conninfo, options.pool_size, options.cancel_grace, notices);
+	auto pool = [&](std::string role) {
+		return detail::PoolSettings{options.pool_size, options.max_connection_lifetime, options.metrics, std::move(role)};
+	};
+	auto primary = std::make_shared<detail::PoolBackend>(conninfo, pool("primary"), options.cancel_grace, notices);
 	std::shared_ptr<Backend> replica;
 	if (!options.replica.empty())
-		replica = std::make_shared<detail::PoolBackend>(options.replica, options.pool_size, options.cancel_grace, notices);
+		replica = std::make_shared<detail::PoolBackend>(options.replica, pool("replica"), options.cancel_grace, notices);
 	// Fail fast on a wrong conninfo: open one primary connection now (it stays in the pool). No SQL runs:
 	// even dcb_head() may wait for in-flight appends.
 	primary->warm_up();
@@ -79,88 +96,75 @@ EventStore EventStore::borrow(PGconn* connection, StoreOptions options) {
 QueryResult EventStore::query(const Filter& filter, const QueryOptions& options) const {
 	detail::Operation op(impl_->options, "query", spans::query, options.call.traceparent,
 	                     {{"consistency", options.consistency == Consistency::strong ? "strong" : "eventual"}});
-	try {
+	return op.run([&] {
 		StatementCall call = detail::read_call(filter, options.after, options.limit, options.backwards, op.traceparent());
 		detail::EventSink sink;
 		const auto t0 = Clock::now();
 		impl_->reader(options.consistency).execute(call, sink, control_of(options.call));
 		op.sql_executed(metrics::query_sql_duration, statement_sql(call.kind), Clock::now() - t0);
 
-		QueryResult r;
-		r.max_seq = options.after;
-		for (const auto& e : sink.events) r.max_seq = std::max(r.max_seq, e.seq);
-		r.events = std::move(sink.events);
+		QueryResult r = detail::query_result(options.after, std::move(sink.events));
 		op.count(metrics::events_queried, static_cast<double>(r.events.size()));
 		op.add_attribute("event_count", std::to_string(r.events.size()));
 		op.add_attribute("max_sequence", std::to_string(r.max_seq));
 		op.succeed("eventstore operation: query",
 		           {{"event_count", std::to_string(r.events.size())}, {"max_sequence", std::to_string(r.max_seq)}});
 		return r;
-	} catch (const std::exception& e) {
-		op.fail(e);
-		throw;
-	}
+	});
 }
 
-std::int64_t EventStore::append(const std::vector<Event>& events, const CallOptions& options) const {
-	detail::Operation op(impl_->options, "append", spans::append, options.traceparent,
-	                     {{"event_count", std::to_string(events.size())}, {"conditional", "false"}});
-	try {
-		StatementCall call = append_call(std::nullopt, 0, events, op.traceparent());
+namespace {
+
+/// Both append overloads: one statement, conditional when `filter` is set.
+std::int64_t append_events(const EventStore::Impl& impl, const std::optional<Filter>& filter, std::int64_t expected_max,
+                           const std::vector<Event>& events, const CallOptions& options) {
+	const bool conditional = filter.has_value();
+	Labels attributes{{"event_count", std::to_string(events.size())},
+	                  {"conditional", conditional ? "true" : "false"},
+	                  {"event_type", events.empty() ? std::string() : events.front().type}};
+	LogFields fields{{"event_count", std::to_string(events.size())}};
+	if (conditional) {
+		attributes.emplace("expected_seq", std::to_string(expected_max));
+		fields.emplace_back("expected_sequence", std::to_string(expected_max));
+	}
+	detail::Operation op(impl.options, "append", spans::append, options.traceparent, std::move(attributes));
+	return op.run([&] {
+		StatementCall call = append_call(filter, expected_max, events, impl.options.tag_rules, op.traceparent());
 		detail::ScalarSink sink;
 		const auto t0 = Clock::now();
-		impl_->primary->execute(call, sink, control_of(options));
+		impl.primary->execute(call, sink, control_of(options));
 		op.sql_executed(metrics::append_sql_duration, statement_sql(call.kind), Clock::now() - t0);
-		if (!sink.value) throw Error("XX000", "dcb: dcb_append returned no row");
+		const std::int64_t last = sink.required("dcb_append");
 		op.count(metrics::events_appended, static_cast<double>(events.size()));
-		op.add_attribute("last_sequence", std::to_string(*sink.value));
-		op.succeed("eventstore operation: append", {{"event_count", std::to_string(events.size())}});
-		return *sink.value;
-	} catch (const std::exception& e) {
-		op.fail(e);
-		throw;
-	}
+		op.add_attribute("last_sequence", std::to_string(last));
+		op.succeed("eventstore operation: append", std::move(fields));
+		return last;
+	});
+}
+
+}  // namespace
+
+std::int64_t EventStore::append(const std::vector<Event>& events, const CallOptions& options) const {
+	return append_events(*impl_, std::nullopt, 0, events, options);
 }
 
 std::int64_t EventStore::append(const Filter& filter, std::int64_t expected_max, const std::vector<Event>& events,
                                 const CallOptions& options) const {
-	detail::Operation op(impl_->options, "append", spans::append, options.traceparent,
-	                     {{"event_count", std::to_string(events.size())},
-	                      {"expected_seq", std::to_string(expected_max)},
-	                      {"event_type", events.empty() ? std::string() : events.front().type}});
-	try {
-		StatementCall call = append_call(filter, expected_max, events, op.traceparent());
-		detail::ScalarSink sink;
-		const auto t0 = Clock::now();
-		impl_->primary->execute(call, sink, control_of(options));
-		op.sql_executed(metrics::append_sql_duration, statement_sql(call.kind), Clock::now() - t0);
-		if (!sink.value) throw Error("XX000", "dcb: dcb_append returned no row");
-		op.count(metrics::events_appended, static_cast<double>(events.size()));
-		op.add_attribute("last_sequence", std::to_string(*sink.value));
-		op.succeed("eventstore operation: append",
-		           {{"event_count", std::to_string(events.size())}, {"expected_sequence", std::to_string(expected_max)}});
-		return *sink.value;
-	} catch (const std::exception& e) {
-		op.fail(e);
-		throw;
-	}
+	return append_events(*impl_, filter, expected_max, events, options);
 }
 
 std::int64_t EventStore::head(Consistency consistency, const CallOptions& options) const {
 	detail::Operation op(impl_->options, "head", spans::head, options.traceparent, {});
-	try {
+	return op.run([&] {
 		StatementCall call{StatementKind::head, {}, traceparent_sql_comment(op.traceparent())};
 		detail::ScalarSink sink;
 		const auto t0 = Clock::now();
 		impl_->reader(consistency).execute(call, sink, control_of(options));
 		op.sql_executed(metrics::query_sql_duration, statement_sql(call.kind), Clock::now() - t0);
-		if (!sink.value) throw Error("XX000", "dcb: dcb_head returned no row");
-		op.succeed("eventstore operation: head", {{"head", std::to_string(*sink.value)}});
-		return *sink.value;
-	} catch (const std::exception& e) {
-		op.fail(e);
-		throw;
-	}
+		const std::int64_t head = sink.required("dcb_head");
+		op.succeed("eventstore operation: head", {{"head", std::to_string(head)}});
+		return head;
+	});
 }
 
 }  // namespace dcb

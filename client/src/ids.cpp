@@ -3,24 +3,57 @@
 #include "dcb/observability.hpp"
 #include "dcb/traceparent.hpp"
 
+#include "dcb/errors.hpp"
 #include "random.hpp"
 
+#include <sys/random.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 
 namespace dcb {
+
+namespace detail {
+
+void random_bytes(void* out, std::size_t n) {
+	auto* p = static_cast<unsigned char*>(out);
+	while (n > 0) {
+		const ssize_t got = getrandom(p, n, 0);
+		if (got < 0) {
+			if (errno == EINTR) continue;
+			throw Error("58000", std::string("dcb: getrandom failed: ") + std::strerror(errno));
+		}
+		p += got;
+		n -= static_cast<std::size_t>(got);
+	}
+}
+
+std::uint64_t random_u64() {
+	std::uint64_t v = 0;
+	random_bytes(&v, sizeof v);
+	return v;
+}
+
+double random01() { return static_cast<double>(random_u64() >> 11) * 0x1.0p-53; }
+
+}  // namespace detail
 
 namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-std::string random_hex(std::size_t n) {
-	std::string s(n, '0');
-	std::uint64_t bits = 0;
-	for (std::size_t i = 0; i < n; ++i) {
-		if (i % 16 == 0) bits = detail::rng()();
-		s[i] = hex_digits[bits & 0xf];
-		bits >>= 4;
+/// `2 * N` random hex digits (trace ids: N = 16, span ids: N = 8).
+template <std::size_t N>
+std::string random_hex() {
+	unsigned char b[N];
+	detail::random_bytes(b, N);
+	std::string s;
+	s.reserve(2 * N);
+	for (unsigned char c : b) {
+		s += hex_digits[c >> 4];
+		s += hex_digits[c & 0xf];
 	}
 	return s;
 }
@@ -36,10 +69,18 @@ bool all_zero(std::string_view s) {
 }  // namespace
 
 std::string new_uuid() {
-	std::string s = random_hex(32);
-	s[12] = '4';                                              // version 4
-	s[16] = hex_digits[8 + (detail::rng()() & 0x3)];          // variant 10xx
-	return s.substr(0, 8) + '-' + s.substr(8, 4) + '-' + s.substr(12, 4) + '-' + s.substr(16, 4) + '-' + s.substr(20);
+	unsigned char b[16];
+	detail::random_bytes(b, sizeof b);
+	b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+	b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // variant 10xx
+	std::string s;
+	s.reserve(36);
+	for (int i = 0; i < 16; ++i) {
+		if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
+		s += hex_digits[b[i] >> 4];
+		s += hex_digits[b[i] & 0xf];
+	}
+	return s;
 }
 
 std::optional<TraceParent> TraceParent::parse(std::string_view h) {
@@ -52,9 +93,9 @@ std::optional<TraceParent> TraceParent::parse(std::string_view h) {
 	return TraceParent{std::string(trace), std::string(span), (f & 1) != 0};
 }
 
-TraceParent TraceParent::generate() { return TraceParent{random_hex(32), random_hex(16), true}; }
+TraceParent TraceParent::generate() { return TraceParent{random_hex<16>(), random_hex<8>(), true}; }
 
-TraceParent TraceParent::child() const { return TraceParent{trace_id, random_hex(16), sampled}; }
+TraceParent TraceParent::child() const { return TraceParent{trace_id, random_hex<8>(), sampled}; }
 
 std::string TraceParent::to_string() const {
 	return "00-" + trace_id + "-" + span_id + (sampled ? "-01" : "-00");

@@ -37,6 +37,17 @@ public:
 	/// Ends the operation with the error currently being handled (call from a catch block).
 	void fail(const std::exception& error);
 
+	/// Runs the operation's body; an exception it throws ends the operation as failed and propagates.
+	template <typename Body>
+	auto run(Body&& body) -> decltype(body()) {
+		try {
+			return body();
+		} catch (const std::exception& e) {
+			fail(e);
+			throw;
+		}
+	}
+
 private:
 	void log(int level, std::string_view msg, const LogFields& fields) const noexcept;
 	void finish(std::string_view status, std::string_view error_type) noexcept;

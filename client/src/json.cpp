@@ -3,6 +3,7 @@
 
 #include "dcb/json.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -172,6 +173,31 @@ std::vector<Event> events_from_json(std::string_view text) {
 		out.push_back(std::move(e));
 	}
 	return out;
+}
+
+void derive_tags(const TagRules& rules, std::vector<Event>& events) {
+	for (std::size_t i = 0; i < events.size(); ++i) {
+		Event& e = events[i];
+		const auto rule = rules.find(e.type);
+		if (rule == rules.end() || rule->second.empty()) continue;
+		Document data;
+		json::parse(data, e.data, path(i, "data"));
+		if (!data.IsObject())
+			throw InvalidArgument("22023", path(i, "data") + " must be a JSON object: the tags of " + e.type + " are derived from it");
+		for (const std::string& key : rule->second) {
+			const auto m = data.FindMember(rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size())));
+			if (m == data.MemberEnd())
+				throw InvalidArgument("22023", path(i, "data") + " lacks " + key + ", from which a tag of " + e.type + " is derived");
+			const Value& v = m->value;
+			std::string value;
+			if (v.IsString()) value.assign(v.GetString(), v.GetStringLength());
+			else if (v.IsNumber() || v.IsBool()) value = json::dump(v);
+			else
+				throw InvalidArgument("22023", path(i, "data") + "." + key + " must be a string, a number or a boolean to be a tag");
+			std::string tag = key + ':' + value;
+			if (std::find(e.tags.begin(), e.tags.end(), tag) == e.tags.end()) e.tags.push_back(std::move(tag));
+		}
+	}
 }
 
 }  // namespace dcb

@@ -5,8 +5,11 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <stop_token>
@@ -102,26 +105,78 @@ void NoticeSink::deliver(const char* message) const noexcept {
 	}
 }
 
+void PgConnection::notice_receiver(void* arg, const PGresult* message) noexcept {
+	auto* self = static_cast<PgConnection*>(arg);
+	// An idle session hears FATAL only as the server's last word before it closes the connection (terminated,
+	// shut down, idle_session_timeout); the end of the stream may come a moment later.
+	const char* severity = PQresultErrorField(message, PG_DIAG_SEVERITY_NONLOCALIZED);
+	if (severity && (std::strcmp(severity, "FATAL") == 0 || std::strcmp(severity, "PANIC") == 0)) self->goodbye_ = true;
+	const char* text = PQresultErrorMessage(message);
+	if (self->notices_ && self->notices_->enabled()) self->notices_->deliver(text);
+	else std::fputs(text, stderr);  // what libpq's default notice processor does
+}
+
 namespace {
 
-void notice_processor(void* arg, const char* message) noexcept {
-	static_cast<const NoticeSink*>(arg)->deliver(message);
+struct ConnDeleter {
+	void operator()(PGconn* c) const noexcept { PQfinish(c); }
+};
+
+/// libpq's connect_timeout of a connection being opened (PQconnectPoll leaves it to the caller), if set.
+std::optional<Clock::duration> connect_timeout(PGconn* c) {
+	PQconninfoOption* options = PQconninfo(c);
+	if (!options) return std::nullopt;
+	std::optional<Clock::duration> out;
+	for (const PQconninfoOption* o = options; o->keyword; ++o) {
+		if (std::strcmp(o->keyword, "connect_timeout") != 0 || !o->val || !*o->val) continue;
+		const int seconds = std::atoi(o->val);
+		// as libpq: values below 2 seconds are raised to 2, zero means none
+		if (seconds > 0) out = std::chrono::seconds(std::max(seconds, 2));
+	}
+	PQconninfoFree(options);
+	return out;
 }
 
 }  // namespace
 
-std::unique_ptr<PgConnection> PgConnection::open(const std::string& conninfo, const NoticeSink* notices) {
+std::unique_ptr<PgConnection> PgConnection::open(const std::string& conninfo, const NoticeSink* notices,
+                                                 const ExecutionControl& control) {
+	if (control.stop.stop_requested()) throw Canceled("57014", "dcb: canceled before connecting");
+	if (control.deadline && Clock::now() >= *control.deadline) throw Timeout("57014", "dcb: deadline exceeded before connecting");
 	const char* keys[] = {"dbname", "fallback_application_name", nullptr};
 	const char* values[] = {conninfo.c_str(), "libdcb", nullptr};
-	PGconn* c = PQconnectdbParams(keys, values, 1);
+	std::unique_ptr<PGconn, ConnDeleter> c(PQconnectStartParams(keys, values, 1));
 	if (!c) throw ConnectionError("08001", "dcb: out of memory creating a connection");
-	if (PQstatus(c) != CONNECTION_OK) {
-		std::string msg = trim(PQerrorMessage(c));
-		PQfinish(c);
-		throw ConnectionError("08001", "dcb: could not connect: " + msg);
+	auto failed = [&] { return ConnectionError("08001", "dcb: could not connect: " + trim(PQerrorMessage(c.get()))); };
+	if (PQstatus(c.get()) == CONNECTION_BAD) throw failed();
+	std::optional<Clock::time_point> give_up;
+	if (const auto t = connect_timeout(c.get())) give_up = Clock::now() + *t;
+	// PQconnectPoll after PQconnectStart behaves as if it had last returned PGRES_POLLING_WRITING.
+	PostgresPollingStatusType state = PGRES_POLLING_WRITING;
+	while (state != PGRES_POLLING_OK) {
+		if (state == PGRES_POLLING_FAILED) throw failed();
+		const int fd = PQsocket(c.get());
+		if (fd < 0) throw failed();
+		const auto now = Clock::now();
+		if (control.stop.stop_requested()) throw Canceled("57014", "dcb: canceled while connecting");
+		if (control.deadline && now >= *control.deadline) throw Timeout("57014", "dcb: deadline exceeded while connecting");
+		if (give_up && now >= *give_up) throw ConnectionError("08001", "dcb: could not connect: timeout expired (connect_timeout)");
+		auto limit = control.deadline;
+		if (give_up && (!limit || *give_up < *limit)) limit = give_up;
+		int timeout_ms = 100;  // notice a stop request while the server stays silent
+		if (limit)
+			timeout_ms = static_cast<int>(std::min<long long>(
+			    timeout_ms, std::chrono::ceil<std::chrono::milliseconds>(*limit - now).count()));
+		pollfd p{fd, static_cast<short>(state == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
+		const int r = poll(&p, 1, timeout_ms);
+		if (r < 0 && errno != EINTR)
+			throw ConnectionError("08001", std::string("dcb: could not connect: poll failed: ") + std::strerror(errno));
+		if (r > 0) state = PQconnectPoll(c.get());
 	}
-	if (notices && notices->enabled()) PQsetNoticeProcessor(c, notice_processor, const_cast<NoticeSink*>(notices));
-	return std::unique_ptr<PgConnection>(new PgConnection(c, true));
+	std::unique_ptr<PgConnection> conn(new PgConnection(c.release(), true));
+	conn->notices_ = notices;
+	PQsetNoticeReceiver(conn->conn_, notice_receiver, conn.get());
+	return conn;
 }
 
 std::unique_ptr<PgConnection> PgConnection::borrow(PGconn* conn) {
@@ -134,6 +189,21 @@ PgConnection::~PgConnection() {
 }
 
 bool PgConnection::broken() const noexcept { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
+
+bool PgConnection::alive_when_idle() noexcept {
+	if (broken()) return false;
+	pollfd p{PQsocket(conn_), POLLIN, 0};
+	if (p.fd < 0) return false;
+	// Nothing to read is the normal case. Otherwise it is a notice, a parameter change, or the server's goodbye:
+	// a FATAL message (see notice_receiver), then the end of the stream, after which libpq sets CONNECTION_BAD.
+	// PQisBusy parses what was read, handing messages to the notice receiver.
+	for (int reads = 0; reads < 8 && !broken_ && poll(&p, 1, 0) > 0; ++reads) {
+		if (!PQconsumeInput(conn_)) broken_ = true;
+		else (void)PQisBusy(conn_);
+	}
+	if (goodbye_) broken_ = true;
+	return !broken();
+}
 
 void PgConnection::connection_failed(const std::string& what) {
 	broken_ = broken_ || PQstatus(conn_) != CONNECTION_OK;
@@ -294,17 +364,29 @@ void check_before_start(const ExecutionControl& c) {
 
 }  // namespace
 
+bool PgConnection::commits_on_its_own(std::span<const StatementCall> calls) const noexcept {
+	// Inside the caller's transaction a lost connection rolls everything back: the outcome is known.
+	if (PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
+	return std::any_of(calls.begin(), calls.end(), [](const StatementCall& c) { return c.kind == StatementKind::append; });
+}
+
 void PgConnection::execute(const StatementCall& call, RowSink& sink, const ExecutionControl& control, Clock::duration grace) {
 	if (broken()) throw ConnectionError("08006", "dcb: connection is broken");
 	check_before_start(control);
 	if (call.sql_comment.empty()) ensure_prepared(call.kind);
+	const bool may_commit = commits_on_its_own(std::span(&call, 1));
 	Waiter w(conn_, control, grace);
-	send(call);
 	Collected c;
-	{
+	try {
+		send(call);
 		std::stop_callback<CancelOnStop> on_stop(control.stop, CancelOnStop{&w});
 		c = collect(w, &sink);
+	} catch (const ConnectionError& e) {
+		if (may_commit) throw OutcomeUnknown("08007", std::string(e.what()) + " (the append may have been committed)");
+		throw;
 	}
+	if (c.error && may_commit && c.error->sqlstate == "08006")
+		throw OutcomeUnknown("08007", c.error->message + " (the append may have been committed)");
 	if (c.error) raise(w, *c.error);
 	if (c.sink_error) std::rethrow_exception(c.sink_error);
 }
@@ -318,6 +400,7 @@ void PgConnection::execute_pipeline(std::span<const StatementCall> calls, std::s
 	check_before_start(control);
 	for (const auto& call : calls)
 		if (call.sql_comment.empty()) ensure_prepared(call.kind);
+	const bool may_commit = commits_on_its_own(calls);
 	if (!PQenterPipelineMode(conn_)) connection_failed("could not enter pipeline mode");
 	// Non-blocking while sending so that neither side can block on a full socket buffer.
 	PQsetnonblocking(conn_, 1);
@@ -347,11 +430,14 @@ void PgConnection::execute_pipeline(std::span<const StatementCall> calls, std::s
 				errors[i] = c.sink_error;
 			}
 		}
+	} catch (const ConnectionError& e) {
+		broken_ = true;
+		if (!owned_) PQsetnonblocking(conn_, 0);
+		if (may_commit) throw OutcomeUnknown("08007", std::string(e.what()) + " (appends of the batch may have been committed)");
+		throw;
 	} catch (...) {
 		broken_ = true;  // results of the pipeline may still be pending
-		if (!owned_) {
-			PQsetnonblocking(conn_, 0);
-		}
+		if (!owned_) PQsetnonblocking(conn_, 0);
 		throw;
 	}
 	if (!PQexitPipelineMode(conn_)) broken_ = true;

@@ -27,9 +27,12 @@ struct NoticeSink {
 
 class PgConnection {
 public:
-	/// Opens an owned connection (PQfinish on destruction). Throws dcb::ConnectionError. `notices` (may be
-	/// null) must outlive the connection.
-	static std::unique_ptr<PgConnection> open(const std::string& conninfo, const NoticeSink* notices = nullptr);
+	/// Opens an owned connection (PQfinish on destruction) without blocking past the call's deadline or its stop
+	/// request (dcb::Timeout, dcb::Canceled); a libpq connect_timeout in `conninfo` is honoured too. Throws
+	/// dcb::ConnectionError when the server cannot be reached. `notices` (may be null) must outlive the connection.
+	/// Host names are resolved before the deadline is looked at (libpq resolves them synchronously).
+	static std::unique_ptr<PgConnection> open(const std::string& conninfo, const NoticeSink* notices = nullptr,
+	                                          const ExecutionControl& control = {});
 	/// Wraps a caller's connection without taking ownership.
 	static std::unique_ptr<PgConnection> borrow(PGconn* conn);
 
@@ -39,6 +42,11 @@ public:
 
 	/// True when the connection can no longer be used (lost, or abandoned mid-statement).
 	bool broken() const noexcept;
+	/// For an idle connection: reads what the server sent meanwhile without waiting, and tells whether the
+	/// connection is still open. A server that restarted or terminated the session has closed it by then.
+	bool alive_when_idle() noexcept;
+	/// When the connection was opened.
+	Clock::time_point opened_at() const noexcept { return opened_at_; }
 
 	void execute(const StatementCall& call, RowSink& sink, const ExecutionControl& control, Clock::duration grace);
 	void execute_pipeline(std::span<const StatementCall> calls, std::span<RowSink* const> sinks,
@@ -47,9 +55,12 @@ public:
 	struct Waiter;
 
 private:
-	PgConnection(PGconn* conn, bool owned) : conn_(conn), owned_(owned) {}
+	PgConnection(PGconn* conn, bool owned) : conn_(conn), owned_(owned), opened_at_(Clock::now()) {}
 	struct Collected;
 
+	/// True when `calls` hold an append that commits by itself (no transaction open): if the connection breaks
+	/// once it is sent, nobody knows whether it was committed.
+	bool commits_on_its_own(std::span<const StatementCall> calls) const noexcept;
 	void ensure_prepared(StatementKind kind);
 	void send(const StatementCall& call);
 	static void send_cancel(PGcancel* cancel) noexcept;
@@ -58,8 +69,14 @@ private:
 	Collected collect(Waiter& w, RowSink* sink);
 	[[noreturn]] void connection_failed(const std::string& what);
 
+	/// Hands server messages below ERROR to `notices_` (or stderr, as libpq would) and notes a FATAL one.
+	static void notice_receiver(void* arg, const PGresult* message) noexcept;
+
 	PGconn* conn_;
 	bool owned_;
+	const NoticeSink* notices_ = nullptr;  // owned connections only; borrowed ones keep the caller's hooks
+	bool goodbye_ = false;                 // the server sent FATAL: it is closing the connection
+	Clock::time_point opened_at_;
 	bool broken_ = false;
 	bool prepared_checked_ = false;
 	bool prepared_[3] = {false, false, false};

@@ -9,10 +9,18 @@
 
 namespace dcb::detail {
 
+/// What a pool is told besides its conninfo.
+struct PoolSettings {
+	std::size_t max_size = 8;
+	Clock::duration max_lifetime{};             ///< zero: connections are kept for ever
+	std::shared_ptr<MetricsCollector> metrics{};  ///< gets the pool gauges (may be null)
+	std::string role{};                         ///< the `pool` label of the gauges: primary, replica
+};
+
 class ConnectionPool {
 public:
 	/// `notices` (may be null) must outlive the pool.
-	ConnectionPool(std::string conninfo, std::size_t max_size, const NoticeSink* notices = nullptr);
+	ConnectionPool(std::string conninfo, PoolSettings settings, const NoticeSink* notices = nullptr);
 
 	/// A connection taken from the pool; returned on destruction unless it broke.
 	class Lease {
@@ -29,14 +37,18 @@ public:
 		std::unique_ptr<PgConnection> conn_;
 	};
 
-	/// Waits for an idle connection (or opens one) until the call's deadline / stop request.
+	/// Waits for an idle connection (or opens one) until the call's deadline / stop request. An idle connection
+	/// that the server has closed meanwhile, or that has outlived max_lifetime, is closed instead of handed out.
 	Lease acquire(const ExecutionControl& control);
 
 private:
 	void release(std::unique_ptr<PgConnection> c) noexcept;
+	bool expired(const PgConnection& c) const noexcept;
+	/// Reports the gauges; called with mutex_ held so that the values reported last are the current ones.
+	void report() const noexcept;
 
 	const std::string conninfo_;
-	const std::size_t max_size_;
+	const PoolSettings settings_;
 	const NoticeSink* notices_;
 	std::mutex mutex_;
 	std::condition_variable_any available_;
@@ -47,8 +59,8 @@ private:
 /// Backend over an owned pool.
 class PoolBackend final : public Backend {
 public:
-	PoolBackend(std::string conninfo, std::size_t size, Clock::duration grace, NoticeSink notices = {})
-	    : notices_(std::move(notices)), pool_(std::move(conninfo), size, &notices_), grace_(grace) {}
+	PoolBackend(std::string conninfo, PoolSettings settings, Clock::duration grace, NoticeSink notices = {})
+	    : notices_(std::move(notices)), pool_(std::move(conninfo), std::move(settings), &notices_), grace_(grace) {}
 	void execute(const StatementCall& call, RowSink& sink, const ExecutionControl& control) override;
 	void execute_batch(std::span<const StatementCall> calls, std::span<RowSink* const> sinks, const ExecutionControl& control,
 	                   std::vector<std::exception_ptr>& errors) override;

@@ -13,7 +13,7 @@
 #include <mutex>
 #include <thread>
 
-namespace dcb::pqxx {
+namespace dcb {
 
 namespace {
 
@@ -120,13 +120,13 @@ public:
 			} catch (const ::pqxx::deadlock_detected& e) {
 				raise_split("40P01", e.what());
 			} catch (const ::pqxx::statement_completion_unknown& e) {
-				throw ConnectionError("40003", std::string("dcb: ") + e.what());
+				throw OutcomeUnknown("40003", std::string("dcb: ") + e.what());
 			} catch (const ::pqxx::transaction_rollback& e) {
 				raise_split("40000", e.what());
 			} catch (const ::pqxx::broken_connection& e) {
 				throw ConnectionError("08006", std::string("dcb: ") + e.what());
 			} catch (const ::pqxx::in_doubt_error& e) {
-				throw ConnectionError("08007", std::string("dcb: ") + e.what());
+				throw OutcomeUnknown("08007", std::string("dcb: ") + e.what());
 			} catch (const ::pqxx::usage_error& e) {
 				throw Error("55000", std::string("dcb: ") + e.what());
 			}
@@ -150,12 +150,12 @@ private:
 
 }  // namespace
 
-std::shared_ptr<Backend> backend(::pqxx::transaction_base& transaction) {
+std::shared_ptr<Backend> pqxx_backend(pqxx::transaction_base& transaction) {
 	return std::make_shared<PqxxBackend>(transaction);
 }
 
-EventStore store(::pqxx::transaction_base& transaction, StoreOptions options) {
-	return EventStore::with_backend(backend(transaction), nullptr, std::move(options));
+EventStore pqxx_store(pqxx::transaction_base& transaction, StoreOptions options) {
+	return EventStore::with_backend(pqxx_backend(transaction), nullptr, std::move(options));
 }
 
-}  // namespace dcb::pqxx
+}  // namespace dcb

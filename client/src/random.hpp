@@ -1,20 +1,21 @@
-// random.hpp — a per-thread random generator (UUIDs, trace ids, backoff jitter). Not cryptographic.
+// random.hpp — random bits from the operating system (UUIDs, trace ids, backoff jitter).
+//
+// getrandom(2) has no state in the process, so a child of fork() never repeats its parent's (or a sibling's)
+// draws: a generator seeded once per thread would, and execute() would then take another process's events for
+// retries of its own and drop them as already stored.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <random>
 
 namespace dcb::detail {
 
-inline std::mt19937_64& rng() {
-	thread_local std::mt19937_64 gen([] {
-		std::random_device rd;
-		std::seed_seq seq{rd(), rd(), rd(), rd()};
-		return std::mt19937_64(seq);
-	}());
-	return gen;
-}
+/// Fills `n` bytes from getrandom(2); throws dcb::Error when the kernel refuses.
+void random_bytes(void* out, std::size_t n);
 
-inline double random01() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng()); }
+std::uint64_t random_u64();
+
+/// Uniform in [0, 1).
+double random01();
 
 }  // namespace dcb::detail

@@ -53,4 +53,9 @@ void ScalarSink::on_row(std::span<const std::optional<std::string_view>> cols) {
 	value = parse_int64(*cols[0]);
 }
 
+std::int64_t ScalarSink::required(std::string_view function) const {
+	if (!value) throw Error("XX000", "dcb: " + std::string(function) + " returned no row");
+	return *value;
+}
+
 }  // namespace dcb::detail

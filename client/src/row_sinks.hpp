@@ -22,7 +22,18 @@ class ScalarSink final : public RowSink {
 public:
 	std::optional<std::int64_t> value;
 	void on_row(std::span<const std::optional<std::string_view>> columns) override;
+	/// The value; throws when `function` returned no row.
+	std::int64_t required(std::string_view function) const;
 };
+
+/// Pointers to `sinks`, the form Backend::execute_batch takes.
+template <typename Sink>
+std::vector<RowSink*> sink_pointers(std::vector<Sink>& sinks) {
+	std::vector<RowSink*> out;
+	out.reserve(sinks.size());
+	for (auto& s : sinks) out.push_back(&s);
+	return out;
+}
 
 std::int64_t parse_int64(std::string_view text);
 

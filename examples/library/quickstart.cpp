@@ -49,7 +49,7 @@ dcb::ExecuteResult lend(const dcb::EventStore& store, const std::string& book, c
 		if (!in_circulation || !registered || lent || loans >= 10) return {};  // nothing to append
 		return {dcb::Event{.type = "BookCopyLentToReader",
 		                   .data = R"({"BookID":")" + book + R"(","ReaderID":")" + reader + R"("})",
-		                   .tags = {dcb::P("BookID", book).tag(), dcb::P("ReaderID", reader).tag()}}};
+		                   .tags = {dcb::P("BookID", book), dcb::P("ReaderID", reader)}}};
 	});
 }
 

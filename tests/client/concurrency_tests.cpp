@@ -125,3 +125,30 @@ TEST_CASE("execute: decide returning nothing appends nothing; retry exhaustion r
 		throw std::logic_error("domain rule violated");
 	}), "domain rule violated", std::logic_error);
 }
+
+TEST_CASE("execute: per-call options override only what they name; the rest is the store's retry policy") {
+	auto store = dcb::EventStore::connect(dcb_test::dsn(),
+	                                      dcb::StoreOptions{.retry = {.max_attempts = 3, .initial_backoff = std::chrono::microseconds(100)}});
+	const std::string k = dcb_test::unique("policy");
+	// a decide that sneaks in a conflicting event on every attempt fails every attempt
+	int calls = 0;
+	auto sneaky = [&](const std::vector<dcb::StoredEvent>&) {
+		++calls;
+		store.append({dcb::Event{.type = "Sneaky", .data = "{}", .tags = {"K:" + k}}});
+		return std::vector<dcb::Event>{dcb::Event{.type = "Mine", .data = "{}", .tags = {"K:" + k}}};
+	};
+	auto filter = dcb::build_event_filter().matching().any_predicate_of({P("K", k)}).finalize();
+
+	CHECK_THROWS_AS(store.execute(filter, sneaky, dcb::ExecuteOptions{.call = dcb::CallOptions::within(std::chrono::seconds(30))}),
+	                dcb::ConcurrencyConflict);
+	CHECK(calls == 3);  // the store's max_attempts, although the call gave a deadline
+
+	calls = 0;
+	CHECK_THROWS_AS(store.execute(filter, sneaky, dcb::ExecuteOptions{.retry = {.initial_backoff = std::chrono::microseconds(50)}}),
+	                dcb::ConcurrencyConflict);
+	CHECK(calls == 3);  // naming the backoff keeps the store's max_attempts
+
+	calls = 0;
+	CHECK_THROWS_AS(store.execute(filter, sneaky, dcb::ExecuteOptions{.retry = {.max_attempts = 2}}), dcb::ConcurrencyConflict);
+	CHECK(calls == 2);
+}

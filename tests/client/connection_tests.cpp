@@ -1,8 +1,10 @@
 // connection_tests.cpp — borrowed PGconn* inside the caller's transaction, pipeline batches, connection errors.
 #include <doctest/doctest.h>
 
+#include "tcp_proxy.hpp"
 #include "test_db.hpp"
 
+#include <future>
 #include <thread>
 
 using dcb::P;
@@ -102,7 +104,7 @@ TEST_CASE("connection errors") {
 	}
 }
 
-TEST_CASE("the pool replaces a killed connection; execute() retries over it") {
+TEST_CASE("the pool checks idle connections: a killed one is replaced before it is handed out") {
 	const std::string app = "dcb_kill_test";
 	auto store = dcb::EventStore::connect(dcb_test::dsn() + " application_name=" + app, dcb::StoreOptions{.pool_size = 1});
 	auto admin = dcb_test::connect_raw();
@@ -118,12 +120,145 @@ TEST_CASE("the pool replaces a killed connection; execute() retries over it") {
 	auto filter = dcb::build_event_filter().matching().any_predicate_of({P("K", k)}).finalize();
 	CHECK(store.query(filter).events.empty());
 	kill();
-	CHECK_THROWS_AS(store.query(filter), dcb::ConnectionError);
-	CHECK(store.query(filter).events.empty());  // a fresh connection
+	CHECK(store.query(filter).events.empty());  // not the dead connection: a fresh one
 	kill();
 	auto result = store.execute(filter, [&](const std::vector<dcb::StoredEvent>& seen) {
 		return seen.empty() ? std::vector<dcb::Event>{dcb::Event{.type = "A", .data = "1", .tags = {"K:" + k}}} : std::vector<dcb::Event>{};
 	});
 	CHECK(result.appended == 1);
 	CHECK(store.query(filter).events.size() == 1);
+}
+
+namespace {
+
+/// Terminates the backends of `app` and waits until they are gone.
+void kill_backends(const std::string& app) {
+	auto admin = dcb_test::connect_raw();
+	dcb_test::exec(admin.get(), "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '" + app + "'");
+	for (int i = 0; i < 100; ++i) {
+		if (dcb_test::exec(admin.get(), "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "'") == "0") return;
+		std::this_thread::sleep_for(std::chrono::milliseconds(20));
+	}
+	FAIL("the backends did not go away");
+}
+
+}  // namespace
+
+TEST_CASE("deadlines and stop requests also cover opening a connection") {
+	const auto [host, port] = dcb_test::server_address();
+	if (host.empty()) {
+		MESSAGE("the test server is not reached over TCP: skipped");
+		return;
+	}
+	dcb_test::TcpProxy proxy(host, port);
+	const std::string app = "dcb_connect_test";
+	auto store = dcb::EventStore::connect(dcb_test::dsn() + " host=127.0.0.1 port=" + std::to_string(proxy.port()) +
+	                                          " application_name=" + app,
+	                                      dcb::StoreOptions{.pool_size = 1});
+	CHECK(store.head() >= 0);
+	proxy.stall(true);   // from now on a new connection gets no answer
+	kill_backends(app);  // so the next call has to open one
+	for (int i = 0; i < 100 && proxy.open_connections() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+	REQUIRE(proxy.open_connections() == 0);  // the server's goodbye has reached the client
+	auto outcome = [&](const dcb::CallOptions& call) {
+		auto f = std::async(std::launch::async, [&]() -> std::string {
+			try {
+				store.head(dcb::Consistency::strong, call);
+				return "no error";
+			} catch (const dcb::Timeout&) {
+				return "timeout";
+			} catch (const dcb::Canceled&) {
+				return "canceled";
+			} catch (const std::exception& e) {
+				return e.what();
+			}
+		});
+		const bool in_time = f.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+		proxy.drop_stalled();  // ends a connection attempt that ignored the deadline
+		CHECK(in_time);
+		return f.get();
+	};
+	const auto t0 = dcb::Clock::now();
+	CHECK(outcome(dcb::CallOptions::within(std::chrono::milliseconds(300))) == "timeout");
+	CHECK(dcb::Clock::now() - t0 >= std::chrono::milliseconds(290));
+
+	std::stop_source stop;
+	std::thread stopper([&] {
+		std::this_thread::sleep_for(std::chrono::milliseconds(200));
+		stop.request_stop();
+	});
+	CHECK(outcome(dcb::CallOptions{.stop = stop.get_token()}) == "canceled");
+	stopper.join();
+
+	proxy.stall(false);
+	CHECK(store.head() >= 0);  // the pool is whole again: the failed attempts gave their places back
+}
+
+TEST_CASE("the pool retires connections after their maximum lifetime") {
+	const std::string app = "dcb_lifetime_test";
+	auto store = dcb::EventStore::connect(dcb_test::dsn() + " application_name=" + app,
+	                                      dcb::StoreOptions{.pool_size = 1, .max_connection_lifetime = std::chrono::milliseconds(400)});
+	auto admin = dcb_test::connect_raw();
+	const std::string backend = "SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE application_name = '" + app + "'";
+	store.head();
+	const std::string first = dcb_test::exec(admin.get(), backend);
+	REQUIRE_FALSE(first.empty());
+	store.head();
+	CHECK(dcb_test::exec(admin.get(), backend) == first);  // reused while young
+	std::this_thread::sleep_for(std::chrono::milliseconds(500));
+	store.head();
+	const std::string second = dcb_test::exec(admin.get(), backend);
+	CHECK_FALSE(second.empty());
+	CHECK(second != first);  // one connection, a new one
+	CHECK(second.find(',') == std::string::npos);
+}
+
+TEST_CASE("a connection lost after an append was sent: OutcomeUnknown, resolved by sending the same ids again") {
+	const auto [host, port] = dcb_test::server_address();
+	if (host.empty()) {
+		MESSAGE("the test server is not reached over TCP: skipped");
+		return;
+	}
+	dcb_test::TcpProxy proxy(host, port);
+	const std::string app = "dcb_unknown_outcome_test";
+	auto store = dcb::EventStore::connect(dcb_test::dsn() + " host=127.0.0.1 port=" + std::to_string(proxy.port()) +
+	                                          " application_name=" + app,
+	                                      dcb::StoreOptions{.pool_size = 1});
+	const std::string k = dcb_test::unique("unknown");
+	auto filter = dcb::build_event_filter().matching().any_predicate_of({P("K", k)}).finalize();
+	const dcb::Event mine{.type = "Mine", .data = "{}", .tags = {P("K", k)}, .id = dcb::new_uuid()};
+	// An uncommitted append on the same boundary holds ours on the server until it rolls back.
+	auto blocker = dcb_test::connect_raw();
+	dcb_test::exec(blocker.get(), "BEGIN");
+	dcb_test::exec(blocker.get(), "SELECT dcb_append('" + filter.to_json() + "', 0, '" +
+	                                  dcb::events_to_json({dcb::Event{.type = "Blocker", .data = "{}", .tags = {P("K", k)}}}) + "')");
+	auto outcome = std::async(std::launch::async, [&]() -> std::string {
+		try {
+			store.append(filter, 0, {mine});
+			return "appended";
+		} catch (const dcb::OutcomeUnknown& e) {
+			return "unknown " + e.sqlstate();
+		} catch (const std::exception& e) {
+			return e.what();
+		}
+	});
+	auto admin = dcb_test::connect_raw();
+	const std::string waiting = "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "' AND state = 'active'";
+	for (int i = 0; i < 250 && dcb_test::exec(admin.get(), waiting) != "1"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+	REQUIRE(dcb_test::exec(admin.get(), waiting) == "1");  // sent, and waiting on the server
+	proxy.cut();
+	CHECK(outcome.get() == "unknown 08007");
+	// The append goes on without its client and commits once the blocker is gone.
+	dcb_test::exec(blocker.get(), "ROLLBACK");
+	const std::string gone = "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "'";
+	for (int i = 0; i < 250 && dcb_test::exec(admin.get(), gone) != "0"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+	auto direct = dcb::EventStore::connect(dcb_test::dsn());
+	const auto before = direct.query(filter);
+	MESSAGE("committed without an acknowledgement: " << before.events.size());
+	// The retry with the same id appends it if it was not committed, and returns its position if it was.
+	const auto seq = direct.append(filter, 0, {mine});
+	const auto after = direct.query(filter);
+	REQUIRE(after.events.size() == 1);
+	CHECK(after.events[0].id == mine.id);
+	CHECK(after.events[0].seq == seq);
 }

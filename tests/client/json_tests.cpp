@@ -87,3 +87,36 @@ TEST_CASE("events: validation names the path") {
 	CHECK(message({dcb::Event{.type = std::string(256, 't'), .data = "1"}}) == "events[0].type must be at most 255 bytes");
 	CHECK_THROWS_AS(dcb::events_from_json(R"([{"type":"A","data":1,"extra":2}])"), dcb::InvalidArgument);
 }
+
+TEST_CASE("tags are written with dcb::P, the spelling filters use") {
+	const dcb::Event e{.type = "BookCopyLentToReader", .data = "{}", .tags = {dcb::P("BookID", "b1"), "Shelf:3"}};
+	CHECK(e.tags == std::vector<std::string>{"BookID:b1", "Shelf:3"});
+	const dcb::Filter f = dcb::build_event_filter().matching().all_predicates_of({dcb::P("BookID", "b1")}).finalize();
+	CHECK(f.items()[0].tags == std::vector<std::string>{e.tags[0]});
+}
+
+TEST_CASE("derive_tags: tags from the data keys of a type's rule") {
+	const dcb::TagRules rules{{"Lent", {"BookID", "ReaderID", "copy"}}, {"Registered", {"ReaderID"}}};
+	std::vector<dcb::Event> events{
+	    dcb::Event{.type = "Lent", .data = R"({"BookID":"b1","ReaderID":"r 1","copy":3,"other":"x"})", .tags = {"BookID:b1"}},
+	    dcb::Event{.type = "Registered", .data = R"({"ReaderID":true})"},
+	    dcb::Event{.type = "Unruled", .data = "[1]", .tags = {"K:v"}}};
+	dcb::derive_tags(rules, events);
+	CHECK(events[0].tags == std::vector<std::string>{"BookID:b1", "ReaderID:r 1", "copy:3"});  // no duplicate BookID:b1
+	CHECK(events[1].tags == std::vector<std::string>{"ReaderID:true"});
+	CHECK(events[2].tags == std::vector<std::string>{"K:v"});
+
+	auto fails = [&](const char* data) {
+		std::vector<dcb::Event> one{dcb::Event{.type = "Registered", .data = data}};
+		try {
+			dcb::derive_tags(rules, one);
+		} catch (const dcb::InvalidArgument& e) {
+			return std::string(e.what());
+		}
+		return std::string();
+	};
+	CHECK(fails(R"({"Name":"x"})") == "events[0].data lacks ReaderID, from which a tag of Registered is derived");
+	CHECK(fails(R"({"ReaderID":null})") == "events[0].data.ReaderID must be a string, a number or a boolean to be a tag");
+	CHECK(fails(R"({"ReaderID":{"a":1}})") != "");
+	CHECK(fails("[]").starts_with("events[0].data must be a JSON object"));
+}

@@ -21,7 +21,7 @@ TEST_CASE("pqxx: events and the application's own writes commit or roll back tog
 	}
 	{
 		pqxx::work tx(conn);
-		auto store = dcb::pqxx::store(tx);
+		auto store = dcb::pqxx_store(tx);
 		auto r = store.query(filter);
 		store.append(filter, r.max_seq, {e});
 		tx.exec0("INSERT INTO pqxx_side VALUES (" + tx.quote(k) + ")");
@@ -31,7 +31,7 @@ TEST_CASE("pqxx: events and the application's own writes commit or roll back tog
 	CHECK(pooled.query(filter).events.empty());
 	{
 		pqxx::work tx(conn);
-		auto store = dcb::pqxx::store(tx);
+		auto store = dcb::pqxx_store(tx);
 		const auto seq = store.append(filter, 0, {e});
 		tx.exec0("INSERT INTO pqxx_side VALUES (" + tx.quote(k) + ")");
 		tx.commit();
@@ -51,7 +51,7 @@ TEST_CASE("pqxx: conflicts and deadlines map to the dcb exceptions") {
 	const dcb::Event e{.type = "A", .data = "{}", .tags = {"K:" + k}};
 	{
 		pqxx::work tx(conn);
-		auto store = dcb::pqxx::store(tx);
+		auto store = dcb::pqxx_store(tx);
 		store.append(filter, 0, {e});
 		try {
 			store.append(filter, 0, {e});
@@ -68,7 +68,7 @@ TEST_CASE("pqxx: conflicts and deadlines map to the dcb exceptions") {
 	dcb_test::exec(blocker.get(), "SELECT dcb_append('" + filter.to_json() + "', 0, '" + dcb::events_to_json({e}) + "')");
 	{
 		pqxx::work tx(conn);
-		auto store = dcb::pqxx::store(tx);
+		auto store = dcb::pqxx_store(tx);
 		CHECK_THROWS_AS(store.append(filter, 0, {e}, dcb::CallOptions::within(std::chrono::milliseconds(300))), dcb::Timeout);
 	}
 	dcb_test::exec(blocker.get(), "ROLLBACK");

@@ -165,3 +165,18 @@ TEST_CASE("head is monotonic and covers appended events") {
 	CHECK(h1 >= last);
 	CHECK(h1 >= h0);
 }
+
+TEST_CASE("StoreOptions::tag_rules: a tag derived from the data cannot be forgotten") {
+	const std::string book = dcb_test::unique("derived");
+	auto tagged = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.tag_rules = {{"BookCopyLentToReader", {"BookID"}}}});
+	auto filter = dcb::build_event_filter().matching().any_event_type_of({"BookCopyLentToReader"}).and_any_predicate_of({P("BookID", book)}).finalize();
+	// no tags given: the rule derives BookID:<book>, so the filter finds the event and conditions on it hold
+	const auto seq = tagged.append(filter, 0, {dcb::Event{.type = "BookCopyLentToReader", .data = R"({"BookID":")" + book + R"("})"}});
+	auto r = store().query(filter);
+	REQUIRE(r.events.size() == 1);
+	CHECK(r.events[0].seq == seq);
+	CHECK(r.events[0].tags == std::vector<std::string>{"BookID:" + book});
+	CHECK_THROWS_AS(tagged.append(filter, 0, {dcb::Event{.type = "BookCopyLentToReader", .data = R"({"BookID":"x"})"}}),
+	                dcb::ConcurrencyConflict);
+	CHECK_THROWS_AS(tagged.append({dcb::Event{.type = "BookCopyLentToReader", .data = R"({"Book":"x"})"}}), dcb::InvalidArgument);
+}

@@ -12,6 +12,9 @@
 
 #include <set>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 template <typename E>
 static bool maps_to(const char* sqlstate, const char* message = "m") {
 	try {
@@ -31,6 +34,9 @@ TEST_CASE("SQLSTATE → exception type") {
 	CHECK(maps_to<dcb::InvalidArgument>("22P02"));
 	CHECK(maps_to<dcb::ConnectionError>("08006"));
 	CHECK(maps_to<dcb::ConnectionError>("57P01"));
+	CHECK(maps_to<dcb::OutcomeUnknown>("08007"));  // transaction_resolution_unknown
+	CHECK(maps_to<dcb::OutcomeUnknown>("40003"));  // statement_completion_unknown
+	CHECK_FALSE(maps_to<dcb::OutcomeUnknown>("08006"));
 	CHECK(maps_to<dcb::Timeout>("57014", "canceling statement due to statement timeout"));
 	CHECK(maps_to<dcb::Canceled>("57014", "canceling statement due to user request"));
 	CHECK_FALSE(maps_to<dcb::Timeout>("57014", "canceling statement due to user request"));
@@ -77,6 +83,42 @@ TEST_CASE("uuids are version 4 and distinct") {
 	CHECK(seen.size() == 1000);
 }
 
+// A pre-forking server draws ids in every child: a child must not repeat its parent's ids (or a sibling's),
+// or execute() would take one child's events for retries of another's and drop them as already stored.
+template <typename Draw>
+static void check_differs_across_fork(Draw draw) {
+	(void)draw();  // the parent has drawn before forking, as a server does while it starts up
+	int fds[2];
+	REQUIRE(pipe(fds) == 0);
+	const pid_t child = fork();
+	REQUIRE(child >= 0);
+	if (child == 0) {
+		const std::string mine = draw();
+		const ssize_t n = write(fds[1], mine.data(), mine.size());
+		_exit(n == static_cast<ssize_t>(mine.size()) ? 0 : 1);
+	}
+	close(fds[1]);
+	const std::string parents = draw();
+	std::string childs(parents.size(), '\0');
+	std::size_t got = 0;
+	while (got < childs.size()) {
+		const ssize_t n = read(fds[0], childs.data() + got, childs.size() - got);
+		if (n <= 0) break;
+		got += static_cast<std::size_t>(n);
+	}
+	close(fds[0]);
+	int status = 0;
+	waitpid(child, &status, 0);
+	REQUIRE(got == childs.size());
+	CHECK(WIFEXITED(status));
+	CHECK(childs != parents);
+}
+
+TEST_CASE("ids drawn after fork() differ between parent and child") {
+	SUBCASE("uuids") { check_differs_across_fork([] { return dcb::new_uuid(); }); }
+	SUBCASE("trace ids") { check_differs_across_fork([] { return dcb::TraceParent::generate().to_string(); }); }
+}
+
 TEST_CASE("retry backoff: exponential, capped, jittered") {
 	using std::chrono::microseconds;
 	dcb::RetryPolicy p{.max_attempts = 5, .initial_backoff = microseconds(1000), .max_backoff = microseconds(5000), .multiplier = 2.0, .jitter = 0.5};
@@ -116,3 +158,20 @@ TEST_CASE("spdlog adapter writes through the spdlog logger at the right level") 
 	CHECK(out.str() == "warning conflict operation=append\nerror failed trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7\n");
 }
 #endif
+
+TEST_CASE("retry overrides replace only the members they set") {
+	using std::chrono::microseconds;
+	const dcb::RetryPolicy store{.max_attempts = 7, .initial_backoff = microseconds(300), .max_connection_retries = 9};
+	const dcb::RetryPolicy none = dcb::RetryOverrides{}.applied_to(store);
+	CHECK(none.max_attempts == 7);
+	CHECK(none.initial_backoff == microseconds(300));
+	CHECK(none.max_connection_retries == 9);
+	const dcb::RetryPolicy some = dcb::RetryOverrides{.max_attempts = 2, .jitter = 0.0}.applied_to(store);
+	CHECK(some.max_attempts == 2);
+	CHECK(some.jitter == 0.0);
+	CHECK(some.initial_backoff == microseconds(300));
+	CHECK(some.max_backoff == store.max_backoff);
+	const dcb::RetryPolicy all = dcb::RetryOverrides::all_of(dcb::RetryPolicy{}).applied_to(store);
+	CHECK(all.max_attempts == dcb::RetryPolicy{}.max_attempts);
+	CHECK(all.max_connection_retries == dcb::RetryPolicy{}.max_connection_retries);
+}

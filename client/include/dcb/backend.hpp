@@ -5,6 +5,8 @@
 // backends for an owned libpq pool and a borrowed PGconn*; libdcb_pqxx adds one for a libpqxx transaction.
 #pragma once
 
+#include "dcb/export.hpp"
+
 #include "dcb/options.hpp"
 
 #include <exception>
@@ -19,22 +21,22 @@ namespace dcb {
 enum class StatementKind { read = 0, append = 1, head = 2 };
 
 /// The SQL text of a statement with $n parameters (all parameters are sent as text).
-std::string_view statement_sql(StatementKind kind);
+DCB_API std::string_view statement_sql(StatementKind kind);
 /// A stable prepared-statement name, e.g. "dcb_read_v1".
-std::string_view statement_name(StatementKind kind);
+DCB_API std::string_view statement_name(StatementKind kind);
 /// Number of parameters of the statement.
-int statement_param_count(StatementKind kind);
+DCB_API int statement_param_count(StatementKind kind);
 
 struct StatementCall {
 	StatementKind kind{};
-	std::vector<std::optional<std::string>> params;  ///< text values, nullopt = SQL NULL
+	std::vector<std::optional<std::string>> params{};  ///< text values, nullopt = SQL NULL
 	/// A comment to put in front of the SQL (traceparent); when non-empty the statement is sent unprepared,
 	/// since a prepared statement's text is fixed.
-	std::string sql_comment;
+	std::string sql_comment{};
 };
 
 /// Receives result rows: one span of text values (nullopt = NULL) per row, valid only during the call.
-class RowSink {
+class DCB_API RowSink {
 public:
 	virtual ~RowSink() = default;
 	virtual void on_row(std::span<const std::optional<std::string_view>> columns) = 0;
@@ -42,11 +44,11 @@ public:
 
 /// Deadline and cancellation of one backend call, derived from CallOptions.
 struct ExecutionControl {
-	std::optional<Clock::time_point> deadline;
-	std::stop_token stop;
+	std::optional<Clock::time_point> deadline{};
+	std::stop_token stop{};
 };
 
-class Backend {
+class DCB_API Backend {
 public:
 	virtual ~Backend() = default;
 

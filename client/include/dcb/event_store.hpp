@@ -6,9 +6,11 @@
 //
 // An EventStore is a cheap, copyable handle (shared state). Stores made by connect() own a thread-safe
 // connection pool and can be used from any number of threads. Stores over a borrowed connection
-// (borrow(), dcb::pqxx::store()) run every statement on that connection, inside the caller's transaction
+// (borrow(), dcb::pqxx_store()) run every statement on that connection, inside the caller's transaction
 // when one is open, and must not be used from several threads at once.
 #pragma once
+
+#include "dcb/export.hpp"
 
 #include "dcb/backend.hpp"
 #include "dcb/event.hpp"
@@ -30,23 +32,23 @@ namespace dcb {
 
 /// One append of a batch.
 struct AppendRequest {
-	std::optional<Filter> filter;  ///< nullopt = unconditional
+	std::optional<Filter> filter{};  ///< nullopt = unconditional
 	std::int64_t expected_max = 0;
-	std::vector<Event> events;
+	std::vector<Event> events{};
 };
 
 /// Outcome of one append of a batch: the last seq, or the error it raised.
 struct AppendOutcome {
 	std::int64_t last_seq = 0;
-	std::exception_ptr error;
+	std::exception_ptr error{};
 	bool ok() const noexcept { return !error; }
 };
 
 /// One read of a batch (see EventStore::query_batch).
 struct ReadRequest {
-	Filter filter;
+	Filter filter{};
 	std::int64_t after = 0;
-	std::optional<std::int32_t> limit;
+	std::optional<std::int32_t> limit{};
 	bool backwards = false;
 };
 
@@ -55,13 +57,13 @@ struct ExecuteResult {
 	std::int64_t last_seq = 0;     ///< seq of the last appended event; 0 when decide returned nothing
 	std::size_t appended = 0;      ///< number of events appended
 	int attempts = 0;              ///< 1 + number of retries after conflicts
-	std::vector<StoredEvent> read; ///< the events the successful decision was based on
+	std::vector<StoredEvent> read{};  ///< the events the successful decision was based on
 };
 
 /// The command handler: given the events matching the filter, return the events to append (or none).
 using Decide = std::function<std::vector<Event>(const std::vector<StoredEvent>& events)>;
 
-class EventStore {
+class DCB_API EventStore {
 public:
 	/// Owns a pool of up to options.pool_size connections to `conninfo` (libpq syntax), and, when
 	/// options.replica is set, a second pool for Consistency::eventual reads.
@@ -112,6 +114,6 @@ private:
 };
 
 /// A random (version 4) UUID in canonical text form.
-std::string new_uuid();
+DCB_API std::string new_uuid();
 
 }  // namespace dcb

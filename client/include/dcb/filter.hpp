@@ -6,6 +6,8 @@
 // the builder expands "any predicate of" into one item per predicate.
 #pragma once
 
+#include "dcb/export.hpp"
+
 #include "dcb/event.hpp"
 
 #include <optional>
@@ -15,13 +17,19 @@
 
 namespace dcb {
 
-/// A tag predicate "key:value".
+/// A tag "key:value": what a filter item requires of an event's tags, and what an event carries. P() is the one
+/// spelling for both, so a condition and the events it guards cannot drift apart by a typo:
+///   .tags = {dcb::P("BookID", id)}   and   .any_predicate_of({dcb::P("BookID", id)})
+/// Unlike the reference library's P(), which matches the event payload, this is a tag; payload_contains()
+/// matches the payload.
 struct Predicate {
-	std::string key;
-	std::string value;
+	std::string key{};
+	std::string value{};
 
 	/// The tag string stored with events: "key:value".
 	std::string tag() const { return key + ':' + value; }
+	/// The tag string, so that a Predicate can stand in an event's tag list.
+	operator std::string() const { return tag(); }  // NOLINT: implicit by design
 	auto operator<=>(const Predicate&) const = default;
 };
 
@@ -32,14 +40,14 @@ inline Predicate P(std::string_view key, std::string_view value) {
 
 /// One SQL filter item; see the file comment.
 struct FilterItem {
-	std::vector<std::string> types;  ///< sorted, unique; empty = any type
-	std::vector<std::string> tags;   ///< sorted, unique; all must be present
-	std::string payload;             ///< JSON object text for containment; empty = none
+	std::vector<std::string> types{};  ///< sorted, unique; empty = any type
+	std::vector<std::string> tags{};   ///< sorted, unique; all must be present
+	std::string payload{};             ///< JSON object text for containment; empty = none
 
 	bool operator==(const FilterItem&) const = default;
 };
 
-class Filter {
+class DCB_API Filter {
 public:
 	/// The filter that matches every event (JSON `{}`), like matching_any_event().
 	Filter() = default;

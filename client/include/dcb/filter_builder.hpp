@@ -17,6 +17,8 @@
 // empty strings throw dcb::InvalidArgument.
 #pragma once
 
+#include "dcb/export.hpp"
+
 #include "dcb/filter.hpp"
 
 #include <cstddef>
@@ -48,9 +50,9 @@ using EventTypes = NonEmpty<std::string>;
 using Predicates = NonEmpty<Predicate>;
 
 /// A run-time list of event types; throws dcb::InvalidArgument when empty.
-EventTypes event_types_from(std::vector<std::string> types);
+DCB_API EventTypes event_types_from(std::vector<std::string> types);
 /// A run-time list of predicates; throws dcb::InvalidArgument when empty.
-Predicates predicates_from(std::vector<Predicate> predicates);
+DCB_API Predicates predicates_from(std::vector<Predicate> predicates);
 
 namespace builder {
 
@@ -63,7 +65,7 @@ class WithOccurredUntil;
 class WithOccurredFromUntil;
 
 /// Shared state of every builder step; the step types only differ in which steps they expose.
-class State {
+class DCB_API State {
 public:
 	State() = default;
 
@@ -94,26 +96,26 @@ private:
 };
 
 /// Bounds set, nothing left to add.
-class WithOccurredFromUntil : public State {
+class DCB_API WithOccurredFromUntil : public State {
 public:
 	Filter finalize() && { return finish(); }
 };
 
 /// Upper bound set (the lower bound is only available before it, as in the reference).
-class WithOccurredUntil : public State {
+class DCB_API WithOccurredUntil : public State {
 public:
 	Filter finalize() && { return finish(); }
 };
 
 /// Lower bound set; the upper bound may follow.
-class WithOccurredFrom : public State {
+class DCB_API WithOccurredFrom : public State {
 public:
 	WithOccurredFromUntil and_occurred_until(Timestamp t) &&;
 	Filter finalize() && { return finish(); }
 };
 
 /// Steps open to any item that has at least one part: bounds, the next item, finalize.
-class ItemEnd : public State {
+class DCB_API ItemEnd : public State {
 public:
 	WithOccurredFrom occurred_from(Timestamp t) &&;
 	WithOccurredUntil occurred_until(Timestamp t) &&;
@@ -122,10 +124,10 @@ public:
 };
 
 /// The item has event types and predicates (or a payload).
-class CompletedItem : public ItemEnd {};
+class DCB_API CompletedItem : public ItemEnd {};
 
 /// The item has event types; it may still get predicates or a payload.
-class ItemLackingPredicates : public ItemEnd {
+class DCB_API ItemLackingPredicates : public ItemEnd {
 public:
 	template <std::size_t N>
 	CompletedItem and_any_predicate_of(const Predicate (&list)[N]) && { return std::move(*this).and_any_predicate_of(Predicates(list)); }
@@ -138,7 +140,7 @@ public:
 };
 
 /// The item has predicates or a payload; it may still get event types.
-class ItemLackingTypes : public ItemEnd {
+class DCB_API ItemLackingTypes : public ItemEnd {
 public:
 	template <std::size_t N>
 	CompletedItem and_any_event_type_of(const std::string (&list)[N]) && { return std::move(*this).and_any_event_type_of(EventTypes(list)); }
@@ -146,7 +148,7 @@ public:
 };
 
 /// A new item: it needs at least one part before it can be closed.
-class EmptyItem : public State {
+class DCB_API EmptyItem : public State {
 public:
 	template <std::size_t N>
 	ItemLackingPredicates any_event_type_of(const std::string (&list)[N]) && { return std::move(*this).any_event_type_of(EventTypes(list)); }
@@ -162,7 +164,7 @@ public:
 };
 
 /// The start: build_event_filter().
-class Start : public State {
+class DCB_API Start : public State {
 public:
 	EmptyItem matching() &&;
 	/// Every event (JSON `{}`). It returns the whole log: use with care.

@@ -6,6 +6,8 @@
 // and should not throw — an exception from a hook is caught and dropped by the library.
 #pragma once
 
+#include "dcb/export.hpp"
+
 #include <chrono>
 #include <map>
 #include <memory>
@@ -22,7 +24,7 @@ using LogFields = std::vector<std::pair<std::string, std::string>>;
 using Labels = std::map<std::string, std::string, std::less<>>;
 
 /// Plain logger: SQL at debug level (with duration), operations at info, conflicts at warn, errors at error.
-class Logger {
+class DCB_API Logger {
 public:
 	virtual ~Logger() = default;
 	virtual void debug(std::string_view msg, const LogFields& fields) = 0;
@@ -32,14 +34,14 @@ public:
 };
 
 /// What a contextual log line is correlated with: the W3C traceparent of the current span (may be empty).
-struct LogContext {
-	std::string_view traceparent;
+struct DCB_API LogContext {
+	std::string_view traceparent{};
 	std::string_view trace_id() const;  ///< 32 hex digits, or empty
 	std::string_view span_id() const;   ///< 16 hex digits, or empty
 };
 
 /// Logger that receives the trace context, for automatic trace/span id correlation.
-class ContextualLogger {
+class DCB_API ContextualLogger {
 public:
 	virtual ~ContextualLogger() = default;
 	virtual void debug(const LogContext& ctx, std::string_view msg, const LogFields& fields) = 0;
@@ -49,16 +51,23 @@ public:
 };
 
 /// Metrics sink. Names follow OpenTelemetry/Prometheus conventions (see dcb::metrics).
-class MetricsCollector {
+class DCB_API MetricsCollector {
 public:
 	virtual ~MetricsCollector() = default;
 	virtual void record_duration(std::string_view metric, std::chrono::nanoseconds duration, const Labels& labels) = 0;
 	virtual void increment_counter(std::string_view metric, const Labels& labels) = 0;
 	virtual void record_value(std::string_view metric, double value, const Labels& labels) = 0;
+	/// A level that goes up and down (the pool gauges). Called with the pool's lock held, so that the value set last
+	/// is the current one: keep it quick and do not call the store from it. Ignored unless overridden.
+	virtual void set_gauge(std::string_view metric, double value, const Labels& labels) {
+		(void)metric;
+		(void)value;
+		(void)labels;
+	}
 };
 
 /// An active span.
-class SpanContext {
+class DCB_API SpanContext {
 public:
 	virtual ~SpanContext() = default;
 	virtual void set_status(std::string_view status) = 0;
@@ -71,7 +80,7 @@ public:
 /// Span factory. `parent_traceparent` is the parent given in CallOptions::traceparent or the library's
 /// enclosing span (e.g. eventstore.execute for its query/append); it may be empty, in which case an
 /// implementation may use its own notion of the current span (e.g. OpenTelemetry's runtime context).
-class TracingCollector {
+class DCB_API TracingCollector {
 public:
 	virtual ~TracingCollector() = default;
 	virtual std::unique_ptr<SpanContext> start_span(std::string_view parent_traceparent, std::string_view name,
@@ -99,6 +108,10 @@ inline constexpr std::string_view query_canceled = "eventstore_query_canceled_to
 inline constexpr std::string_view append_canceled = "eventstore_append_canceled_total";
 inline constexpr std::string_view query_timeout = "eventstore_query_timeout_total";
 inline constexpr std::string_view append_timeout = "eventstore_append_timeout_total";
+/// Gauges of an owned pool, label pool = primary|replica.
+inline constexpr std::string_view pool_connections_idle = "eventstore_pool_connections_idle";
+inline constexpr std::string_view pool_connections_in_use = "eventstore_pool_connections_in_use";
+inline constexpr std::string_view pool_connections_max = "eventstore_pool_connections_max";
 }  // namespace metrics
 
 /// Span names.

@@ -7,6 +7,8 @@
 // operation has a W3C trace context.
 #pragma once
 
+#include "dcb/export.hpp"
+
 #include "dcb/observability.hpp"
 
 #include <memory>
@@ -17,7 +19,7 @@ class logger;
 
 namespace dcb {
 
-class SpdlogLogger final : public Logger, public ContextualLogger {
+class DCB_API SpdlogLogger final : public Logger, public ContextualLogger {
 public:
 	explicit SpdlogLogger(std::shared_ptr<spdlog::logger> logger);
 

@@ -1,15 +1,17 @@
 // dcb/traceparent.hpp — W3C Trace Context helpers (https://www.w3.org/TR/trace-context/).
 #pragma once
 
+#include "dcb/export.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace dcb {
 
-struct TraceParent {
-	std::string trace_id;  ///< 32 lower-case hex digits, not all zero
-	std::string span_id;   ///< 16 lower-case hex digits, not all zero
+struct DCB_API TraceParent {
+	std::string trace_id{};  ///< 32 lower-case hex digits, not all zero
+	std::string span_id{};   ///< 16 lower-case hex digits, not all zero
 	bool sampled = true;
 
 	/// Parses "00-<trace-id>-<span-id>-<flags>"; nullopt when malformed (it is then never put into SQL).
@@ -23,6 +25,6 @@ struct TraceParent {
 
 /// The SQL comment carrying a traceparent (sqlcommenter style), e.g. `/*traceparent='00-...-01'*/ `,
 /// or an empty string when `traceparent` is not a valid W3C traceparent.
-std::string traceparent_sql_comment(std::string_view traceparent);
+DCB_API std::string traceparent_sql_comment(std::string_view traceparent);
 
 }  // namespace dcb

@@ -4,6 +4,7 @@
 //
 //   dcb-library-sim [--threads 8] [--seconds 10] [--books 60] [--readers 20] [--dsn CONNINFO]
 //                   [--database NAME] [--replica CONNINFO] [--keep] [--seed N] [--unsafe] [--quiet]
+//                   [--metrics-port PORT]
 //
 // By default it connects to the private dev cluster (host=127.0.0.1 port=$DCB_PORT or 54329
 // user=postgres), creates a fresh database dcb_library_sim_<time>_<pid>, runs CREATE EXTENSION dcb in
@@ -11,6 +12,11 @@
 // from a streaming replica with Consistency::eventual while the workers run, and the replica's copy of
 // the log is audited too once it has caught up.
 #include <dcb/dcb.hpp>
+#ifdef DCB_LIBRARY_HAVE_PROMETHEUS
+#include <dcb/prometheus.hpp>
+#include <prometheus/exposer.h>
+#include <prometheus/registry.h>
+#endif
 
 #include <unistd.h>
 
@@ -57,6 +63,7 @@ struct Options {
 	bool unsafe = false;
 	bool quiet = false;
 	std::uint64_t seed = 0;
+	int metrics_port = 0;  // 0: no metrics endpoint
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -77,7 +84,9 @@ struct Options {
 	             "  --keep          keep the database created for the run (default: drop it)\n"
 	             "  --seed N        random seed (default: from the clock)\n"
 	             "  --unsafe        append WITHOUT the consistency condition, to see the audit fail\n"
-	             "  --quiet         no live progress line\n");
+	             "  --quiet         no live progress line\n"
+	             "  --metrics-port PORT  serve the store's metrics for Prometheus on 127.0.0.1:PORT/metrics\n"
+	             "                  while the run lasts (needs libdcb's Prometheus adapter)\n");
 	std::exit(2);
 }
 
@@ -107,10 +116,14 @@ Options parse(int argc, char** argv) {
 		else if (a == "--keep") o.keep = true;
 		else if (a == "--unsafe") o.unsafe = true;
 		else if (a == "--quiet") o.quiet = true;
+		else if (a == "--metrics-port") o.metrics_port = static_cast<int>(num(i, "--metrics-port"));
 		else if (a == "--help" || a == "-h") usage(nullptr);
 		else usage(("unknown argument " + a).c_str());
 	}
 	if (o.threads < 1 || o.books < 1 || o.readers < 1) usage("--threads, --books and --readers must be >= 1");
+#ifndef DCB_LIBRARY_HAVE_PROMETHEUS
+	if (o.metrics_port != 0) usage("--metrics-port: built without libdcb's Prometheus adapter (prometheus-cpp-dev)");
+#endif
 	if (o.dsn.empty()) {
 		const char* port = std::getenv("DCB_PORT");
 		o.dsn = std::string("host=127.0.0.1 port=") + (port && *port ? port : "54329") + " user=postgres";
@@ -389,10 +402,22 @@ int main(int argc, char** argv) {
 
 	int status = 1;
 	try {
-		auto store = replica_dsn.empty()
-		                 ? dcb::EventStore::connect(dsn, dcb::StoreOptions{.pool_size = static_cast<std::size_t>(o.threads)})
-		                 : dcb::EventStore::connect(dsn, replica_dsn, dcb::StoreOptions{.pool_size = static_cast<std::size_t>(o.threads)});
-		CommandHandlers handlers(store, dcb::ExecuteOptions{.retry = dcb::RetryPolicy{.max_attempts = kMaxAttempts}}, o.unsafe);
+		dcb::StoreOptions store_options{.pool_size = static_cast<std::size_t>(o.threads)};
+#ifdef DCB_LIBRARY_HAVE_PROMETHEUS
+		// Loopback only: the endpoint is for watching a local run, not for the network.
+		auto registry = std::make_shared<prometheus::Registry>();
+		std::unique_ptr<prometheus::Exposer> exposer;
+		if (o.metrics_port != 0) {
+			exposer = std::make_unique<prometheus::Exposer>("127.0.0.1:" + std::to_string(o.metrics_port));
+			exposer->RegisterCollectable(registry);
+			store_options.metrics = std::make_shared<dcb::PrometheusMetrics>(*registry);
+			std::printf("metrics: http://127.0.0.1:%d/metrics\n", o.metrics_port);
+			std::fflush(stdout);  // a scraper waits for this line
+		}
+#endif
+		auto store = replica_dsn.empty() ? dcb::EventStore::connect(dsn, store_options)
+		                                 : dcb::EventStore::connect(dsn, replica_dsn, store_options);
+		CommandHandlers handlers(store, dcb::ExecuteOptions{.retry = {.max_attempts = kMaxAttempts}}, o.unsafe);
 		Stats stats;
 		Hints hints(o.books);
 
