@@ -268,7 +268,7 @@ void scenario_stats(const Settings &st, Outcome &out) {
 		out.figure("store " + name + ": " + std::to_string(want.appends) + " appends (" + std::to_string(want.events) +
 		           " events, " + std::to_string(want.escalations) + " escalated), " + std::to_string(want.conflicts) +
 		           " conflicts, " + std::to_string(want.replays) + " replays, " + std::to_string(want.reads) + " reads (" +
-		           std::to_string(want.rows_read) + " rows), " + std::to_string(want.waits) + " waits: all equal to dcb_stats; " +
+		           std::to_string(want.rows_read) + " rows), " + std::to_string(want.waits) + " waits; " +
 		           std::to_string(lock_waits) + " lock waits, " + fmt(waited, 3) + " s");
 	}
 	out.figure(std::to_string(clients) + " clients x " + std::to_string(ops) + " operations in " + fmt(secs) + " s (" +

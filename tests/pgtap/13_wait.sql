@@ -8,7 +8,7 @@
 -- waits in the background, 'x' is a transaction outside dcb. They work in a store of their own,
 -- tap_wait (committed, so that every session sees it; dropped after the test's transaction), whose positions start
 -- at 1. Wake-ups are tested by order, not by speed: a waiter that was not woken would sleep until
--- its 30 s timeout and return the old head, which the tests tell apart.
+-- its 8 s timeout and return the old head, which the tests tell apart.
 \set ON_ERROR_STOP 1
 \set QUIET 1
 \pset format unaligned
@@ -38,7 +38,7 @@ CREATE FUNCTION pg_temp.append(s text, type text DEFAULT 'T') RETURNS bigint LAN
                                      jsonb_build_object('type', type, 'data', '{}'::jsonb))) AS t(seq bigint)
 $$;
 -- Starts dcb_wait(after, timeout) in session w; returns once w sleeps in it (false if it never did).
-CREATE FUNCTION pg_temp.start_waiter(after bigint, timeout text DEFAULT '30 s') RETURNS boolean LANGUAGE plpgsql AS $$
+CREATE FUNCTION pg_temp.start_waiter(after bigint, timeout text DEFAULT '8 s') RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
     IF dblink_send_query('w', format($q$SELECT dcb_wait(%s, %L, 'tap_wait'), clock_timestamp() - statement_timestamp()$q$,
                                      after, timeout)) <> 1 THEN
@@ -55,10 +55,10 @@ BEGIN
     END LOOP;
     RETURN false;
 END $$;
--- The result of the waiter: its head, and whether it returned well before its 30 s timeout.
+-- The result of the waiter: its head, and whether it returned well before its 8 s timeout.
 CREATE FUNCTION pg_temp.waiter_result(OUT head bigint, OUT early boolean) LANGUAGE plpgsql AS $$
 BEGIN
-    SELECT t.head, t.took < interval '20 s' INTO head, early FROM dblink_get_result('w') AS t(head bigint, took interval);
+    SELECT t.head, t.took < interval '6 s' INTO head, early FROM dblink_get_result('w') AS t(head bigint, took interval);
     PERFORM * FROM dblink_get_result('w') AS t(head bigint, took interval); -- the end of the query
 END $$;
 SELECT set_config('tap.w_pid', :'w_pid', true) IS NOT NULL AS set \g /dev/null
