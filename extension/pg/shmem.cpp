@@ -26,6 +26,8 @@ struct Shared
 	LWLock *lock; /* taking and recycling slots */
 	int nslots;
 	PaddedSlot *slots;
+	int nwaiters;
+	Waiter *waiters; /* index: pgprocno */
 };
 Shared shared_view;
 Shared *shared = nullptr;
@@ -34,10 +36,18 @@ shmem_startup_hook_type prev_shmem_startup_hook = nullptr;
 
 constexpr const char *shmem_name = "dcb";
 
+/* Every PGPROC: backends, auxiliary processes, prepared transactions (ProcGlobal->allProcCount). */
+int
+process_count()
+{
+	return MaxBackends + NUM_AUXILIARY_PROCS + max_prepared_xacts;
+}
+
 Size
 shared_size(int nslots)
 {
-	return add_size(MAXALIGN(sizeof(SharedState)), add_size(mul_size(sizeof(PaddedSlot), nslots), PG_CACHE_LINE_SIZE));
+	const Size slots = add_size(mul_size(sizeof(PaddedSlot), nslots), PG_CACHE_LINE_SIZE);
+	return add_size(add_size(MAXALIGN(sizeof(SharedState)), slots), mul_size(sizeof(Waiter), process_count()));
 }
 
 void
@@ -61,19 +71,26 @@ startup_hook()
 	char *first = static_cast<char *>(mem) + MAXALIGN(sizeof(SharedState));
 	shared_view.slots = reinterpret_cast<PaddedSlot *>(TYPEALIGN(PG_CACHE_LINE_SIZE, first));
 	shared_view.lock = &(GetNamedLWLockTranche(shmem_name))->lock;
+	shared_view.nwaiters = process_count();
+	shared_view.waiters = reinterpret_cast<Waiter *>(shared_view.slots + slot_count);
 	if (!found)
 	{
+		for (int i = 0; i < shared_view.nwaiters; i++)
+		{
+			pg_atomic_init_u64(&shared_view.waiters[i].slot, 0);
+			pg_atomic_init_u64(&shared_view.waiters[i].target, 0);
+		}
 		s->nslots = slot_count;
 		for (int i = 0; i < s->nslots; i++)
 		{
 			StoreSlot *slot = &shared_view.slots[i].slot;
 			pg_atomic_init_u64(&slot->key, 0);
 			pg_atomic_init_u64(&slot->wakeups, 0);
+			pg_atomic_init_u32(&slot->nwaiters, 0);
 			pg_atomic_init_u64(&slot->known_head, 0);
 			pg_atomic_init_u64(&slot->stats_reset, 0);
 			for (auto &c : slot->counters)
 				pg_atomic_init_u64(&c, 0);
-			ConditionVariableInit(&slot->cv);
 		}
 	}
 	shared_view.nslots = s->nslots;
@@ -120,7 +137,7 @@ reset_slot(StoreSlot *slot, uint64 key)
 	pg_atomic_write_u64(&slot->known_head, 0);
 	pg_atomic_write_u64(&slot->stats_reset, static_cast<uint64>(GetCurrentTimestamp()));
 	pg_write_barrier();
-	pg_atomic_write_u64(&slot->key, key); /* the condition variable stays: waiters may sleep on it */
+	pg_atomic_write_u64(&slot->key, key); /* wakeups and nwaiters stay: waiters may sleep on it */
 }
 
 int
@@ -225,6 +242,25 @@ find_slot(uint64 key, StoreSlot *hint)
 		return hint;
 	const int i = lookup_slot(key);
 	return i < 0 ? nullptr : slot_at(i);
+}
+
+int
+slot_index(const StoreSlot *slot)
+{
+	return static_cast<int>(reinterpret_cast<const PaddedSlot *>(slot) - shared->slots);
+}
+
+Waiter *
+my_waiter()
+{
+	return shared == nullptr || MyProc == nullptr ? nullptr : &shared->waiters[MyProc->pgprocno];
+}
+
+Waiter *
+all_waiters(int *n)
+{
+	*n = shared == nullptr ? 0 : shared->nwaiters;
+	return shared == nullptr ? nullptr : shared->waiters;
 }
 
 void

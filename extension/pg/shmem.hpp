@@ -1,6 +1,7 @@
 /*
  * shmem.hpp — dcb's shared memory: one slot per (database, store), holding the store's wake-up
- * channel (wait.cpp) and its statistics counters (stats.cpp).
+ * counter (wait.cpp) and its statistics counters (stats.cpp), and one waiter entry per process, which
+ * says what a sleeping dcb_wait waits for.
  *
  * PostgreSQL 15 hands out shared memory only to libraries in shared_preload_libraries, so the slots
  * exist only then. Without them store_slot() returns nullptr and every caller degrades: dcb_wait
@@ -38,10 +39,17 @@ struct StoreSlot
 {
 	pg_atomic_uint64 key;         /* slot_key(database, schema); 0: free */
 	pg_atomic_uint64 wakeups;     /* ends of transactions that appended to the store (wait.cpp) */
+	pg_atomic_uint32 nwaiters;    /* dcb_wait callers sleeping on the store (wait.cpp) */
 	pg_atomic_uint64 known_head;  /* the highest head established so far (wait.cpp) */
 	pg_atomic_uint64 stats_reset; /* TimestampTz of the last reset (or of taking the slot) */
 	pg_atomic_uint64 counters[stat_count];
-	ConditionVariable cv; /* waiters of dcb_wait sleep here */
+};
+
+/* What a process sleeping in dcb_wait waits for: the store's wake-up counter to reach target. */
+struct Waiter
+{
+	pg_atomic_uint64 slot;   /* 1 + the index of the slot; 0: not waiting */
+	pg_atomic_uint64 target; /* wake me once the slot's wakeups reach this */
 };
 
 /* Does this server have dcb's shared memory (the library is in shared_preload_libraries)? */
@@ -56,6 +64,12 @@ uint64 slot_key(const Store &store);
 
 /* The slot with this key if there is one (no catalog access, no allocation: safe at commit). */
 StoreSlot *find_slot(uint64 key, StoreSlot *hint);
+
+/* The index of a slot (0 ..), and this process's waiter entry. */
+int slot_index(const StoreSlot *slot);
+Waiter *my_waiter();
+/* Every process's waiter entry (index: pgprocno), *n of them. */
+Waiter *all_waiters(int *n);
 
 /* Calls fn on every slot of the current database. */
 void for_each_database_slot(void (*fn)(StoreSlot *slot));

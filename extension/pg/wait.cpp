@@ -30,11 +30,23 @@ bool wake_database = false; /* more stores than that: wake every store of the da
 
 ProcessUtility_hook_type prev_utility_hook = nullptr;
 
+/*
+ * Counts the end of a transaction that appended to the store, and sets the latch of every waiter of the
+ * store whose target the count reaches. A store nobody waits on costs one atomic addition.
+ */
 void
 wake(StoreSlot *slot)
 {
-	pg_atomic_fetch_add_u64(&slot->wakeups, 1); /* a full barrier: before the broadcast */
-	ConditionVariableBroadcast(&slot->cv);
+	const uint64 count = pg_atomic_add_fetch_u64(&slot->wakeups, 1); /* a full barrier */
+	if (pg_atomic_read_u32(&slot->nwaiters) == 0)
+		return;
+	pg_read_barrier(); /* the entries of the waiters counted are visible */
+	int n;
+	Waiter *waiters = all_waiters(&n);
+	const uint64 me = static_cast<uint64>(slot_index(slot)) + 1;
+	for (int i = 0; i < n; i++)
+		if (pg_atomic_read_u64(&waiters[i].slot) == me && pg_atomic_read_u64(&waiters[i].target) <= count)
+			SetLatch(&ProcGlobal->allProcs[i].procLatch);
 }
 
 /*
@@ -157,8 +169,16 @@ begin_round(const Store &store)
 	VirtualTransactionId *escalated = key_holders(store, lock_key(KeyFamily::Escalated), ShareLock, &nescalated);
 	r.holders = static_cast<VirtualTransactionId *>(palloc(sizeof(VirtualTransactionId) * (nall + nescalated + 1)));
 	memcpy(r.holders, all, sizeof(VirtualTransactionId) * nall);
-	memcpy(r.holders + nall, escalated, sizeof(VirtualTransactionId) * nescalated);
-	r.nholders = nall + nescalated;
+	r.nholders = nall;
+	/* once each: a holder counts as one wake-up still to come */
+	for (int i = 0; i < nescalated; i++)
+	{
+		bool listed = false;
+		for (int j = 0; j < nall && !listed; j++)
+			listed = VirtualTransactionIdEquals(escalated[i], all[j]);
+		if (!listed)
+			r.holders[r.nholders++] = escalated[i];
+	}
 	return r;
 }
 
@@ -190,30 +210,54 @@ wakeups_of(StoreSlot *slot)
 }
 
 /*
- * Sleeps until the store's wake-up counter moves past *seen (or, without a slot, for one polling
+ * Sleeps until the store's wake-up counter reaches target (or, without a slot, for one polling
  * interval) or the deadline passes; false when it has passed. Interrupts end it with an ERROR.
+ *
+ * The waiter's entry (slot, target) is written and counted in the slot's nwaiters before the counter
+ * is read, and a waker adds to the counter before it reads nwaiters and the entries (both with full
+ * barriers): either the waiter sees the count, or the waker sees the waiter and sets its latch, which
+ * was reset before the count was read.
  */
 bool
-sleep_until_woken(StoreSlot *slot, uint64 *seen, TimestampTz deadline)
+sleep_until(StoreSlot *slot, uint64 target, TimestampTz deadline)
 {
-	const TimestampTz now = GetCurrentTimestamp();
+	TimestampTz now = GetCurrentTimestamp();
 	if (now >= deadline)
 		return false;
-	const long remaining_ms = static_cast<long>((deadline - now + 999) / 1000);
 	if (slot == nullptr)
 	{
+		const long remaining_ms = static_cast<long>((deadline - now + 999) / 1000);
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 Min(remaining_ms, static_cast<long>(wait_poll_interval)), PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 		return true;
 	}
-	/* On the list first, then the counter: a wake-up after this read finds us on the list. */
-	ConditionVariablePrepareToSleep(&slot->cv);
-	if (wakeups_of(slot) == *seen)
-		(void) ConditionVariableTimedSleep(&slot->cv, remaining_ms, PG_WAIT_EXTENSION);
-	ConditionVariableCancelSleep();
-	*seen = wakeups_of(slot);
+	Waiter *me = my_waiter();
+	pg_atomic_write_u64(&me->target, target);
+	pg_atomic_write_u64(&me->slot, static_cast<uint64>(slot_index(slot)) + 1);
+	pg_atomic_fetch_add_u32(&slot->nwaiters, 1);
+	PG_TRY();
+	{
+		for (;;)
+		{
+			ResetLatch(MyLatch);
+			if (wakeups_of(slot) >= target)
+				break;
+			now = GetCurrentTimestamp();
+			if (now >= deadline)
+				break;
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 static_cast<long>((deadline - now + 999) / 1000), PG_WAIT_EXTENSION);
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
+	PG_FINALLY();
+	{
+		pg_atomic_write_u64(&me->slot, 0);
+		pg_atomic_fetch_sub_u32(&slot->nwaiters, 1);
+	}
+	PG_END_TRY();
 	return true;
 }
 
@@ -239,7 +283,7 @@ wait_for_head(const Store &store, int64 after, int64 timeout_us)
 	int64 upto = PG_INT64_MAX;
 	for (;;)
 	{
-		uint64 seen = wakeups_of(slot);
+		uint64 seen = wakeups_of(slot); /* before the look: what ends later counts after it */
 		MemoryContextReset(round_context);
 		MemoryContext caller = MemoryContextSwitchTo(round_context);
 		Round r = begin_round(store);
@@ -254,11 +298,13 @@ wait_for_head(const Store &store, int64 after, int64 timeout_us)
 				head = known;
 				break;
 			}
-			if (!sleep_until_woken(slot, &seen, deadline))
+			/* each holder still running adds one to the counter when it ends, after this look */
+			if (!sleep_until(slot, seen + static_cast<uint64>(r.nholders), deadline))
 			{
 				settled = false;
 				break;
 			}
+			seen = wakeups_of(slot);
 		}
 		if (settled && head <= after)
 		{
@@ -266,7 +312,7 @@ wait_for_head(const Store &store, int64 after, int64 timeout_us)
 			remember_head(store, slot, head);
 		}
 		MemoryContextSwitchTo(caller);
-		if (head > after || !settled || !sleep_until_woken(slot, &seen, deadline))
+		if (head > after || !settled || !sleep_until(slot, seen + 1, deadline))
 			break;
 	}
 	MemoryContextDelete(round_context);
