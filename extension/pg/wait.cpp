@@ -202,6 +202,27 @@ round_head(const Store &store, const Round &r)
 	return head;
 }
 
+/* The slot this process's waiter entry is registered on (nullptr: none). */
+StoreSlot *sleeping_on = nullptr;
+
+void
+stop_sleeping()
+{
+	if (sleeping_on == nullptr)
+		return;
+	pg_atomic_write_u64(&my_waiter()->slot, 0);
+	pg_atomic_fetch_sub_u32(&sleeping_on->nwaiters, 1);
+	sleeping_on = nullptr;
+}
+
+/* A FATAL error (pg_terminate_backend) leaves without running PG_FINALLY, but aborts the transaction. */
+void
+stop_sleeping_at_abort(XactEvent event, void *)
+{
+	if (event == XACT_EVENT_ABORT)
+		stop_sleeping();
+}
+
 uint64
 wakeups_of(StoreSlot *slot)
 {
@@ -237,6 +258,7 @@ sleep_until(StoreSlot *slot, uint64 target, TimestampTz deadline)
 	pg_atomic_write_u64(&me->target, target);
 	pg_atomic_write_u64(&me->slot, static_cast<uint64>(slot_index(slot)) + 1);
 	pg_atomic_fetch_add_u32(&slot->nwaiters, 1);
+	sleeping_on = slot;
 	PG_TRY();
 	{
 		for (;;)
@@ -254,8 +276,7 @@ sleep_until(StoreSlot *slot, uint64 target, TimestampTz deadline)
 	}
 	PG_FINALLY();
 	{
-		pg_atomic_write_u64(&me->slot, 0);
-		pg_atomic_fetch_sub_u32(&slot->nwaiters, 1);
+		stop_sleeping();
 	}
 	PG_END_TRY();
 	return true;
@@ -358,6 +379,7 @@ void
 register_wake_ups()
 {
 	RegisterResourceReleaseCallback(after_locks_released, nullptr);
+	RegisterXactCallback(stop_sleeping_at_abort, nullptr);
 	if (process_shared_preload_libraries_in_progress)
 	{
 		prev_utility_hook = ProcessUtility_hook;
