@@ -271,3 +271,58 @@ AS 'MODULE_PATHNAME', 'dcb_consumer_advance'
 LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT;
 COMMENT ON FUNCTION dcb_consumer_advance(text, bigint, bigint, text) IS
 'moves consumer from position expected to seq in the caller''s transaction; 40001 when another instance moved it first';
+
+-- =============================================================================================
+-- Following the log and statistics: dcb_wait, dcb_stats, dcb_stats_reset
+-- (both wake-ups and statistics live in shared memory, which needs dcb in
+-- shared_preload_libraries; without it dcb_wait polls and dcb_stats refuses with 55000)
+-- =============================================================================================
+
+CREATE FUNCTION dcb_wait(after bigint, timeout interval DEFAULT '10 seconds', store text DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'dcb_wait'
+LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION dcb_wait(bigint, interval, text) IS
+'returns dcb_head() as soon as it is greater than after, else when the timeout passes; woken by the commits that move the head';
+
+-- One row of dcb_stats (without the store's name).
+CREATE FUNCTION dcb.store_stats(store text,
+	OUT appends bigint, OUT events bigint, OUT conflicts bigint, OUT idempotent_replays bigint,
+	OUT escalations bigint, OUT lock_waits bigint, OUT lock_wait_time interval, OUT reads bigint,
+	OUT rows_read bigint, OUT waits bigint, OUT stats_reset timestamptz)
+RETURNS record
+AS 'MODULE_PATHNAME', 'dcb_store_stats'
+LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT;
+
+-- One row per store of this database, counted by the server since stats_reset (or the server's
+-- start). Readable by everyone, like pg_stat_user_tables.
+CREATE VIEW dcb_stats AS
+SELECT s.appends, s.events, s.conflicts, s.idempotent_replays, s.escalations, s.lock_waits,
+       s.lock_wait_time, s.reads, s.rows_read, s.waits, s.stats_reset, st.store
+  FROM (SELECT 'default'::text AS store, 0 AS ord
+        UNION ALL
+        SELECT name, 1 FROM dcb.stores) st
+ CROSS JOIN LATERAL dcb.store_stats(st.store) s
+ ORDER BY st.ord, st.store;
+COMMENT ON VIEW dcb_stats IS
+'per store: appends, events, conflicts, idempotent replays, escalations, lock waits, reads, rows read, dcb_wait calls since stats_reset';
+GRANT SELECT ON dcb_stats TO PUBLIC;
+
+CREATE FUNCTION dcb_stats_reset(store text DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'dcb_stats_reset'
+LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT;
+REVOKE ALL ON FUNCTION dcb_stats_reset(text) FROM PUBLIC;
+COMMENT ON FUNCTION dcb_stats_reset(text) IS
+'zeroes the statistics of a store (NULL: the default store) in dcb_stats';
+
+-- Says so (WARNING with a HINT) when the library is not in shared_preload_libraries.
+CREATE FUNCTION dcb.check_preload()
+RETURNS void
+AS 'MODULE_PATHNAME', 'dcb_check_preload'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+SELECT dcb.check_preload();
+
+-- =============================================================================================
+-- end of: Following the log and statistics
+-- =============================================================================================

@@ -35,6 +35,7 @@
 #include "pg/catalog.hpp"
 #include "pg/locks.hpp"
 #include "pg/scan.hpp"
+#include "pg/stats.hpp"
 #include "pg/store.hpp"
 
 namespace dcb::pg {
@@ -205,14 +206,17 @@ check_condition(const Store &store, const Filter *condition, int64 expected_max,
 		ScanRequest req{&store, condition, expected_max, PG_INT64_MAX, 0, true, check_row, &c};
 		scan_events(req, &dirty);
 		if (c.conflict > 0)
+		{
+			count_conflict(store);
 			ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE), errmsg("dcb: append condition failed"),
 							errdetail("expected_max is %lld, but the event at seq %lld matches the filter.",
 									  (long long) expected_max, (long long) c.conflict),
 							errhint("Read the boundary again, decide again, and retry.")));
+		}
 		if (!TransactionIdIsValid(c.wait_for))
 			return;
 		release_key(store, positions_key, positions);
-		XactLockTableWait(c.wait_for, nullptr, nullptr, XLTW_None);
+		wait_for_transaction(store, c.wait_for, nullptr, nullptr);
 		take_key(store, positions_key, positions);
 	}
 }
@@ -261,7 +265,7 @@ find_stored_ids(const Store &store, const Event *evs, int n, int64 *last_seq)
 			TransactionId xwait = dirty.xmin;
 			ItemPointerData tid = slot->tts_tid;
 			index_endscan(scan);
-			XactLockTableWait(xwait, events, &tid, XLTW_None);
+			wait_for_transaction(store, xwait, events, &tid);
 			scan = index_beginscan(events, idx, &dirty, 1, 0);
 		}
 		if (!found)
@@ -319,6 +323,7 @@ append_events(const Store &store, const Filter *condition, int64 expected_max, c
 	if (find_stored_ids(store, evs, n, &last))
 	{
 		release_check_keys(store, locks.requests, locks.n);
+		count_idempotent_replay(store);
 		return last;
 	}
 
@@ -343,6 +348,7 @@ append_events(const Store &store, const Filter *condition, int64 expected_max, c
 	if (positions != NoLock)
 		release_key(store, positions_key, positions);
 	release_check_keys(store, locks.requests, locks.n);
+	count_append(store, n, locks.escalated); /* in the statistics if the transaction commits */
 
 	/* Later calls in this statement or transaction (and their condition checks) see these events. */
 	CommandCounterIncrement();

@@ -9,6 +9,8 @@
 #include "pg/filter_input.hpp"
 #include "pg/guards.hpp"
 #include "pg/read.hpp"
+#include "pg/stats.hpp"
+#include "pg/wait.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(dcb_append);
@@ -61,6 +63,7 @@ dcb_append(PG_FUNCTION_ARGS)
 	int n;
 	const Event *evs = parse_events(PG_GETARG_JSONB_P(2), &n);
 
+	note_appending(store); /* dcb_wait callers are woken when this transaction ends */
 	PG_RETURN_INT64(append_events(store, PG_ARGISNULL(0) ? nullptr : &condition, expected_max, evs, n));
 }
 
@@ -91,6 +94,7 @@ dcb_read(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
 	read_events(store, filter, after, limit, backwards, rsinfo->setResult, rsinfo->setDesc);
+	count_read(store, tuplestore_tuple_count(rsinfo->setResult));
 	return (Datum) 0;
 }
 
@@ -102,5 +106,5 @@ dcb_head(PG_FUNCTION_ARGS)
 	require_gap_free_reads("dcb_head()");
 	const Store store = store_arg(fcinfo, 0);
 	require_read_privilege(store, "dcb_head()");
-	PG_RETURN_INT64(read_head(store));
+	PG_RETURN_INT64(note_head(store, read_head(store)));
 }

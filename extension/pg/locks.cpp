@@ -4,6 +4,7 @@
 #include "pg/locks.hpp"
 
 #include "pg/settings.hpp"
+#include "pg/stats.hpp"
 
 namespace dcb::pg {
 namespace {
@@ -74,6 +75,19 @@ tag_of(const Store &store, Key key)
 	return tag;
 }
 
+/* LockAcquire, counting a wait in the store's statistics when the lock is not free at once. */
+LockAcquireResult
+acquire(const Store &store, const LOCKTAG *tag, LOCKMODE mode)
+{
+	const LockAcquireResult now = LockAcquire(tag, mode, false, true);
+	if (now != LOCKACQUIRE_NOT_AVAIL)
+		return now;
+	const LockWait wait = lock_wait_begins();
+	const LockAcquireResult r = LockAcquire(tag, mode, false, false);
+	lock_wait_ends(store, wait);
+	return r;
+}
+
 /* The mode a held (write or id) request is taken in. */
 LOCKMODE
 held_mode_of(std::uint8_t bits)
@@ -126,10 +140,10 @@ acquire_planned(const Store &store, const LockRequest *requests, size_t n)
 		LOCKTAG tag = tag_of(store, requests[i].key);
 		const std::uint8_t bits = requests[i].bits;
 		if ((bits & lock_check) && (bits & lock_write))
-			(void) LockAcquire(&tag, ShareRowExclusiveLock, false, false);
+			(void) acquire(store, &tag, ShareRowExclusiveLock);
 		else if (bits & lock_check)
-			(void) LockAcquire(&tag, ShareLock, false, false);
-		if ((bits & (lock_write | lock_id)) && LockAcquire(&tag, held_mode_of(bits), false, false) == LOCKACQUIRE_OK)
+			(void) acquire(store, &tag, ShareLock);
+		if ((bits & (lock_write | lock_id)) && acquire(store, &tag, held_mode_of(bits)) == LOCKACQUIRE_OK)
 			count_key_taken(); /* keys taken again, like (*,*), are counted once */
 	}
 }
@@ -149,7 +163,7 @@ void
 take_key(const Store &store, Key key, LOCKMODE mode)
 {
 	LOCKTAG tag = tag_of(store, key);
-	(void) LockAcquire(&tag, mode, false, false);
+	(void) acquire(store, &tag, mode);
 }
 
 void
@@ -159,18 +173,28 @@ release_key(const Store &store, Key key, LOCKMODE mode)
 	LockRelease(&tag, mode, false);
 }
 
+/* WaitForLockersMultiple, counting the waits: all holders are found first, then awaited. */
 void
 wait_for_holders(const Store &store, const Key *keys, size_t n, LOCKMODE mode)
 {
-	List *tags = NIL;
+	VirtualTransactionId **holders = static_cast<VirtualTransactionId **>(palloc(sizeof(void *) * (n + 1)));
 	for (size_t i = 0; i < n; i++)
 	{
-		LOCKTAG *tag = static_cast<LOCKTAG *>(palloc(sizeof(LOCKTAG)));
-		*tag = tag_of(store, keys[i]);
-		tags = lappend(tags, tag);
+		LOCKTAG tag = tag_of(store, keys[i]);
+		holders[i] = GetLockConflicts(&tag, mode, nullptr);
 	}
-	WaitForLockersMultiple(tags, mode, false);
-	list_free_deep(tags);
+	for (size_t i = 0; i < n; i++)
+	{
+		for (VirtualTransactionId *v = holders[i]; VirtualTransactionIdIsValid(*v); v++)
+			if (!VirtualXactLock(*v, false))
+			{
+				const LockWait wait = lock_wait_begins();
+				VirtualXactLock(*v, true);
+				lock_wait_ends(store, wait);
+			}
+		pfree(holders[i]);
+	}
+	pfree(holders);
 }
 
 bool
@@ -181,6 +205,23 @@ key_has_holders(const Store &store, Key key, LOCKMODE mode)
 	VirtualTransactionId *holders = GetLockConflicts(&tag, mode, &count);
 	pfree(holders);
 	return count > 0;
+}
+
+VirtualTransactionId *
+key_holders(const Store &store, Key key, LOCKMODE mode, int *n)
+{
+	LOCKTAG tag = tag_of(store, key);
+	return GetLockConflicts(&tag, mode, n);
+}
+
+void
+wait_for_transaction(const Store &store, TransactionId xid, Relation rel, ItemPointer tid)
+{
+	if (ConditionalXactLockTableWait(xid))
+		return;
+	const LockWait wait = lock_wait_begins();
+	XactLockTableWait(xid, rel, tid, XLTW_None);
+	lock_wait_ends(store, wait);
 }
 
 void

@@ -46,6 +46,14 @@ void wait_for_holders(const Store &store, const Key *keys, size_t n, LOCKMODE mo
 /* Does another transaction hold the key in a mode conflicting with mode? */
 bool key_has_holders(const Store &store, Key key, LOCKMODE mode);
 
+/* The transactions that hold the key now in a mode conflicting with mode (an array of *n, palloc'd;
+ * never this transaction). Looks only: queues nothing, waits for nothing. */
+VirtualTransactionId *key_holders(const Store &store, Key key, LOCKMODE mode, int *n);
+
+/* Waits for a transaction to end (XactLockTableWait), counting the wait in the store's statistics
+ * when it did not end at once. */
+void wait_for_transaction(const Store &store, TransactionId xid, Relation rel, ItemPointer tid);
+
 /* Keeps the budget accounting right at the end of (sub)transactions (from _PG_init). */
 void register_lock_accounting();
 

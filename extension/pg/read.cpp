@@ -88,7 +88,7 @@ wait_for_escalated_rows(const Store &store, const Filter &filter, int64 after, i
 		if (f.n == 0)
 			break;
 		for (int i = 0; i < f.n; i++)
-			XactLockTableWait(f.xids[i], nullptr, nullptr, XLTW_None);
+			wait_for_transaction(store, f.xids[i], nullptr, nullptr);
 	}
 	pfree(f.xids);
 }
@@ -214,6 +214,19 @@ read_head(const Store &store)
 	int64 head = last_visible_position(store, upto, snapshot);
 	PopActiveSnapshot();
 	return head;
+}
+
+/* For dcb_wait (wait.cpp), which runs the barrier's steps without blocking. */
+int64
+assigned_position(const Store &store)
+{
+	return last_assigned_position(store);
+}
+
+int64
+visible_position(const Store &store, int64 upto, Snapshot snapshot)
+{
+	return last_visible_position(store, upto, snapshot);
 }
 
 } // namespace dcb::pg

@@ -32,6 +32,7 @@ const std::vector<Scenario> &all_scenarios() {
 	    {"catchup", "whole-log catch-up readers deliver the whole log", scenario_catch_up},
 	    {"txn", "decisions inside explicit transactions see their own appends", scenario_transactions},
 	    {"idempotent", "the same batch and ids appended at once is stored once", scenario_idempotent},
+	    {"stats", "dcb_stats equals the clients' counts and the log", scenario_stats},
 	};
 	return list;
 }

@@ -24,6 +24,7 @@ void scenario_isolation(const Settings &st, Outcome &out);   // 6: open transact
 void scenario_catch_up(const Settings &st, Outcome &out);    // 7: whole-log catch-up readers
 void scenario_transactions(const Settings &st, Outcome &out); // 8: decisions inside explicit transactions
 void scenario_idempotent(const Settings &st, Outcome &out);   // 9: the same ids appended concurrently
+void scenario_stats(const Settings &st, Outcome &out);        // dcb_stats exact under many clients
 
 const std::vector<Scenario> &all_scenarios();
 

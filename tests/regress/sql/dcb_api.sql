@@ -10,7 +10,7 @@ RESET client_min_messages;
 SET timezone = 'UTC';
 SET datestyle = 'ISO, YMD';
 
--- The three functions, by plain name.
+-- The functions, by plain name.
 \df dcb_*
 
 -- An empty store.
