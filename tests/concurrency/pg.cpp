@@ -91,6 +91,18 @@ Result Conn::exec(const std::string &sql, const std::vector<Param> &params) {
 	                          nullptr, nullptr, 0));
 }
 
+Result Conn::exec(const std::string &sql, const std::vector<Param> &params, const std::vector<bool> &binary) {
+	std::vector<const char *> values;
+	std::vector<int> lengths, formats;
+	for (size_t i = 0; i < params.size(); ++i) {
+		values.push_back(params[i] ? params[i]->data() : nullptr);
+		lengths.push_back(params[i] ? static_cast<int>(params[i]->size()) : 0);
+		formats.push_back(i < binary.size() && binary[i] ? 1 : 0);
+	}
+	return check(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+	                          lengths.data(), formats.data(), 0));
+}
+
 void Conn::exec_quiet(const std::string &sql) noexcept {
 	try {
 		exec(sql);

@@ -59,9 +59,14 @@ class Conn {
 	// Runs one statement; throws PgError on failure.
 	Result exec(const std::string &sql);
 	Result exec(const std::string &sql, const std::vector<Param> &params);
+	// As above, with params[i] sent in binary format where binary[i] is set (a value may then hold any
+	// bytes, NUL included); the statement must give each such parameter its type (`$1::jsonb`).
+	Result exec(const std::string &sql, const std::vector<Param> &params, const std::vector<bool> &binary);
 	// Runs a statement and swallows any error (ROLLBACK after a failed transaction, cleanup).
 	void exec_quiet(const std::string &sql) noexcept;
 	int backend_pid() const { return PQbackendPID(conn_); }
+	// The connection is gone (the server closed it, crashed or was killed): every later statement fails.
+	bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
 
 	// The connection string used for `dbname`; refuses any host but the loopback interface.
 	static std::string conninfo(const std::string &dbname);
