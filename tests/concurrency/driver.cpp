@@ -2,6 +2,8 @@
 #include "driver.hpp"
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace dcbc {
@@ -184,6 +186,14 @@ void run_threads(int n, Outcome &out, const std::function<void(int)> &body) {
 			}
 		});
 	for (auto &t : ts) t.join();
+}
+
+std::string read_text_file(const std::string &path) {
+	std::ifstream in(path);
+	std::stringstream text;
+	text << in.rdbuf();
+	if (!in || text.str().empty()) throw std::runtime_error("cannot read " + path);
+	return text.str();
 }
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }

@@ -36,6 +36,7 @@ class Result {
 	~Result() { PQclear(res_); }
 
 	int rows() const { return PQntuples(res_); }
+	int cols() const { return PQnfields(res_); }
 	bool is_null(int row, int col) const { return PQgetisnull(res_, row, col) != 0; }
 	std::string text(int row, int col) const { return PQgetvalue(res_, row, col); }
 	int64_t i64(int row, int col) const;
@@ -62,6 +63,10 @@ class Conn {
 	// As above, with params[i] sent in binary format where binary[i] is set (a value may then hold any
 	// bytes, NUL included); the statement must give each such parameter its type (`$1::jsonb`).
 	Result exec(const std::string &sql, const std::vector<Param> &params, const std::vector<bool> &binary);
+	// A named prepared statement, and running it (parameters as for exec with binary flags): no parse and
+	// plan per call, for drivers that send one statement many times.
+	void prepare(const std::string &name, const std::string &sql);
+	Result exec_prepared(const std::string &name, const std::vector<Param> &params, const std::vector<bool> &binary);
 	// Runs a statement and swallows any error (ROLLBACK after a failed transaction, cleanup).
 	void exec_quiet(const std::string &sql) noexcept;
 	int backend_pid() const { return PQbackendPID(conn_); }
