@@ -1,7 +1,7 @@
 // model.hpp — the driver's own, independent model of dcb filters and events.
 //
 // The invariant checks must not trust the extension under test, so filter matching is re-implemented here
-// from api.md: an event matches an item when its type is one of `types` (OR), its tags contain all of
+// from the README ("Filters"): an event matches an item when its type is one of `types` (OR), its tags contain all of
 // `tags` (AND) and its data contains `payload`; it matches a filter when it matches any item. The driver only
 // generates flat payloads of string values ({"k":"x"}), which is all the containment test supports.
 //

@@ -57,7 +57,7 @@ void scenario_transactions(const Settings &st, Outcome &out) {
 	const int per_client = st.scaled(6);
 	Recorder rec;
 	std::atomic<int> committed{0}, two_decisions{0}, conflicts{0}, txn_deadlocks{0}, auto_deadlocks{0}, auto_ok{0};
-	// api.md: at REPEATABLE READ / SERIALIZABLE the functions keep G1-G5 or refuse with a clear error. This
+	// The contract: at REPEATABLE READ / SERIALIZABLE the functions keep G1-G5 or refuse with a clear error. This
 	// store refuses; then nothing may be written (the ledger check flags any event of these calls).
 	{
 		Conn c(db);

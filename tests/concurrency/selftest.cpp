@@ -49,7 +49,7 @@ Log make_log(std::vector<LogEvent> evs) { return Log(std::move(evs)); }
 
 }  // namespace
 
-TEST_CASE("matching follows api.md: types OR, tags AND, items OR, payload containment") {
+TEST_CASE("matching follows the README: types OR, tags AND, items OR, payload containment") {
 	LogEvent e = one("c", 1, "A", {"t1", "t2"});
 	CHECK(matches(Filter{{Item{{"A", "B"}, {}, {}}}}, e));
 	CHECK_FALSE(matches(Filter{{Item{{"B"}, {}, {}}}}, e));
