@@ -78,7 +78,7 @@ Result Conn::check(PGresult *r) {
 	};
 	std::string msg = field(PG_DIAG_MESSAGE_PRIMARY);
 	if (msg.empty()) msg = PQerrorMessage(conn_);
-	throw PgError(field(PG_DIAG_SQLSTATE), msg, field(PG_DIAG_MESSAGE_DETAIL));
+	throw PgError(field(PG_DIAG_SQLSTATE), msg, field(PG_DIAG_MESSAGE_DETAIL), field(PG_DIAG_CONTEXT));
 }
 
 Result Conn::exec(const std::string &sql) { return check(PQexec(conn_, sql.c_str())); }

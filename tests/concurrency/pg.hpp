@@ -16,12 +16,13 @@
 namespace dcbc {
 
 struct PgError : std::runtime_error {
-	PgError(std::string sqlstate_, std::string message_, std::string detail_)
+	PgError(std::string sqlstate_, std::string message_, std::string detail_, std::string context_ = "")
 	    : std::runtime_error(message_), sqlstate(std::move(sqlstate_)), message(std::move(message_)),
-	      detail(std::move(detail_)) {}
+	      detail(std::move(detail_)), context(std::move(context_)) {}
 	std::string sqlstate;  // "" when the error did not come from the server (connection lost, ...)
 	std::string message;
 	std::string detail;
+	std::string context;  // where the server raised it (CONTEXT), e.g. "unnamed portal parameter $1"
 	bool is_conflict() const { return sqlstate == "40001"; }
 };
 
