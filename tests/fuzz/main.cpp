@@ -386,8 +386,8 @@ void Driver::execute(const Target &t, Call c, Ctx ctx, long index) {
 			recast_ += !at_bind;
 			if (cast == code) {
 				++n.input_errors;
-				if (c.expect != Expect::Any)  // the generator meant them to be valid input
-					violation("wrong SQLSTATE", "the generator's arguments are not valid input: " + dcbc::error_text(e), t, c, ctx, index);
+				if (c.expect != Expect::Any)  // the generator meant them to be valid input: a bug of this driver
+					violation("generator", "arguments meant to be valid input are not: " + dcbc::error_text(e), t, c, ctx, index);
 				return;
 			}
 			violation("input SQLSTATE from the function",
@@ -403,8 +403,7 @@ void Driver::execute(const Target &t, Call c, Ctx ctx, long index) {
 		violation("accepted invalid input", "succeeded; expected " + *codes.begin(), t, c, ctx, index);
 		return;
 	}
-	if (c.check) {
-		// a replay or a new write: which one the position says (the driver is the only writer)
+	if (c.check) {  // the results the driver can predict (positions, the head, counts)
 		std::string wrong = c.check(row);
 		if (!wrong.empty()) violation("wrong result", wrong, t, c, ctx, index);
 	}
