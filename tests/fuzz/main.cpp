@@ -178,6 +178,8 @@ void Driver::setup() {
 		bool exists = !conn_->exec("SELECT to_regprocedure($1)", {std::string(t.signature)}).is_null(0, 0);
 		(exists ? live_.push_back(&t) : absent_.push_back(t.signature));
 	}
+	if (live_.empty())
+		throw std::runtime_error("none of the functions the driver calls exists (is the extension at the version it expects?)");
 	st_.head = conn_->exec("SELECT dcb_head()").i64(0, 0);
 }
 

@@ -580,24 +580,24 @@ const std::set<std::string> &input_error_codes() {
 
 const std::vector<Target> &all_targets() {
 	static const std::vector<Target> targets = {
-	    {"dcb_append", "dcb_append(jsonb,bigint,jsonb)", 45, true, true, true, false, kAllDocumented,
+	    {"dcb_append", "dcb_append(jsonb,bigint,jsonb,text)", 45, true, true, true, false, kAllDocumented,
 	     [](Gen &g, Mode m, State &st) {
 		     return m == Mode::Valid ? append_valid(g, st) : m == Mode::Defect ? append_defect(g, st) : append_chaos(g, st);
 	     }},
-	    {"dcb_read", "dcb_read(jsonb,bigint,integer,boolean)", 35, false, false, true, false, {"22023", "54000", "0A000"},
+	    {"dcb_read", "dcb_read(jsonb,bigint,integer,boolean,text)", 35, false, false, true, false, {"22023", "54000", "0A000"},
 	     read_make},
-	    {"dcb_head", "dcb_head()", 5, false, false, true, false, {"0A000"}, head_make},
+	    {"dcb_head", "dcb_head(text)", 5, false, false, true, false, {"0A000"}, head_make},
 	    // 0.2.0 (fixed surface; exercised once they exist)
-	    {"dcb_wait", "dcb_wait(bigint,interval)", 4, false, false, false, true, kAllDocumented, wait_make},
-	    {"dcb_consumer_position", "dcb_consumer_position(text)", 3, false, false, false, false, kAllDocumented,
+	    {"dcb_wait", "dcb_wait(bigint,interval,text)", 4, false, false, false, true, kAllDocumented, wait_make},
+	    {"dcb_consumer_position", "dcb_consumer_position(text,text)", 3, false, false, false, false, kAllDocumented,
 	     consumer_position_make},
-	    {"dcb_consumer_advance", "dcb_consumer_advance(text,bigint,bigint)", 3, false, true, false, false, kAllDocumented,
+	    {"dcb_consumer_advance", "dcb_consumer_advance(text,bigint,bigint,text)", 3, false, true, false, false, kAllDocumented,
 	     consumer_advance_make},
-	    {"dcb_snapshot_save", "dcb_snapshot_save(text,jsonb,bigint,jsonb)", 3, false, true, false, false, kAllDocumented,
+	    {"dcb_snapshot_save", "dcb_snapshot_save(text,jsonb,bigint,jsonb,text)", 3, false, true, false, false, kAllDocumented,
 	     [](Gen &g, Mode m, State &st) { return snapshot_make(g, m, st, 0); }},
-	    {"dcb_snapshot_load", "dcb_snapshot_load(text,jsonb)", 2, false, false, false, false, kAllDocumented,
+	    {"dcb_snapshot_load", "dcb_snapshot_load(text,jsonb,text)", 2, false, false, false, false, kAllDocumented,
 	     [](Gen &g, Mode m, State &st) { return snapshot_make(g, m, st, 1); }},
-	    {"dcb_snapshot_delete", "dcb_snapshot_delete(text,jsonb)", 2, false, true, false, false, kAllDocumented,
+	    {"dcb_snapshot_delete", "dcb_snapshot_delete(text,jsonb,text)", 2, false, true, false, false, kAllDocumented,
 	     [](Gen &g, Mode m, State &st) { return snapshot_make(g, m, st, 2); }},
 	};
 	return targets;

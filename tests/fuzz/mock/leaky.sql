@@ -9,7 +9,7 @@
 CREATE SCHEMA dcb_real;
 CREATE EXTENSION dcb SCHEMA dcb_real;
 
-CREATE FUNCTION dcb_append(filter jsonb, expected_max bigint, events jsonb) RETURNS bigint
+CREATE FUNCTION dcb_append(filter jsonb, expected_max bigint, events jsonb, store text DEFAULT NULL) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
 	h text := md5(coalesce(filter::text, '-') || coalesce(expected_max::text, '-') || coalesce(events::text, '-'));
@@ -23,16 +23,16 @@ BEGIN
 	ELSIF left(h, 2) IN ('08', '09') THEN
 		PERFORM pg_terminate_backend(pg_backend_pid());
 	END IF;
-	seq := dcb_real.dcb_append(filter, expected_max, events);
+	seq := dcb_real.dcb_append(filter, expected_max, events, store);
 	IF left(h, 2) IN ('0a', '0b', '0c', '0d') THEN
-		PERFORM dcb_real.dcb_append(NULL, NULL, '{"type": "Stray", "data": null}');
+		PERFORM dcb_real.dcb_append(NULL, NULL, '{"type": "Stray", "data": null}', store);
 	END IF;
 	RETURN seq;
 END $$;
 
 CREATE FUNCTION dcb_read(filter jsonb DEFAULT NULL, after bigint DEFAULT 0, max_count integer DEFAULT NULL,
-                         backwards boolean DEFAULT false)
+                         backwards boolean DEFAULT false, store text DEFAULT NULL)
 RETURNS TABLE (seq bigint, type text, tags text[], data jsonb, metadata jsonb, occurred_at timestamptz, id uuid)
-LANGUAGE sql AS $$ SELECT * FROM dcb_real.dcb_read(filter, after, max_count, backwards) $$;
+LANGUAGE sql AS $$ SELECT * FROM dcb_real.dcb_read(filter, after, max_count, backwards, store) $$;
 
-CREATE FUNCTION dcb_head() RETURNS bigint LANGUAGE sql AS $$ SELECT dcb_real.dcb_head() $$;
+CREATE FUNCTION dcb_head(store text DEFAULT NULL) RETURNS bigint LANGUAGE sql AS $$ SELECT dcb_real.dcb_head(store) $$;
