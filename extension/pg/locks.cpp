@@ -131,11 +131,18 @@ acquire_planned(const Store &store, const LockRequest *requests, size_t n)
 	for (size_t i = 0; i < n; i++)
 	{
 		LOCKTAG tag = tag_of(store, requests[i].key);
-		if ((requests[i].bits & (lock_write | lock_id)) &&
-			acquire(store, &tag, held_mode_of(requests[i].bits)) == LOCKACQUIRE_OK)
+		const bool held = (requests[i].bits & (lock_write | lock_id)) != 0;
+		const bool check = (requests[i].bits & lock_check) != 0;
+		/*
+		 * A key both written and checked is first taken in ShareRowExclusiveLock, which conflicts with
+		 * both and with itself: two calls on it serialize here. Taking the write mode and then ShareLock
+		 * would let two of them each get the write mode and then wait for the other's (a deadlock).
+		 * The write mode that follows is granted at once (nobody else can hold a conflicting mode).
+		 */
+		if (check)
+			(void) acquire(store, &tag, held ? ShareRowExclusiveLock : ShareLock);
+		if (held && acquire(store, &tag, held_mode_of(requests[i].bits)) == LOCKACQUIRE_OK)
 			count_key_taken(); /* keys taken again, like (*,*), are counted once */
-		if (requests[i].bits & lock_check)
-			(void) acquire(store, &tag, ShareLock);
 	}
 }
 
@@ -146,7 +153,7 @@ release_check_keys(const Store &store, const LockRequest *requests, size_t n)
 		if (requests[i].bits & lock_check)
 		{
 			LOCKTAG tag = tag_of(store, requests[i].key);
-			LockRelease(&tag, ShareLock, false);
+			LockRelease(&tag, (requests[i].bits & (lock_write | lock_id)) ? ShareRowExclusiveLock : ShareLock, false);
 		}
 }
 
