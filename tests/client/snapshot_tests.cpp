@@ -10,6 +10,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -387,33 +388,51 @@ TEST_CASE("execute_from_snapshot under concurrency: no seat sold twice, snapshot
 	const std::int64_t capacity = 40;
 	std::atomic<int> sales{0}, from_snapshots{0}, retried{0};
 	std::atomic<bool> selling{true};
+	std::mutex errors_mutex;
+	std::vector<std::string> errors;  // what the threads threw
+	auto record = [&](const std::exception& e) {
+		std::lock_guard lock(errors_mutex);
+		errors.emplace_back(e.what());
+	};
+	auto sell = [&] {
+		for (;;) {
+			const auto r = store.execute_from_snapshot(
+			    filter, sold,
+			    [&](const std::int64_t& n) {
+				    if (n > capacity) throw std::logic_error("oversold");
+				    if (n == capacity) return std::vector<dcb::Event>{};
+				    return std::vector<dcb::Event>{dcb::Event{.type = "SeatSold", .data = "{}", .tags = {P("Concert", concert)}}};
+			    },
+			    dcb::SnapshotExecuteOptions{.retry = {.max_attempts = 1000, .max_backoff = std::chrono::milliseconds(5)},
+			                                .save_after_events = 1});
+			if (r.snapshot_seq) ++from_snapshots;
+			if (r.attempts > 1) ++retried;
+			if (r.appended == 0) return;
+			++sales;
+		}
+	};
 	std::vector<std::thread> threads;
 	for (int w = 0; w < 6; ++w)
 		threads.emplace_back([&] {
-			for (;;) {
-				const auto r = store.execute_from_snapshot(
-				    filter, sold,
-				    [&](const std::int64_t& n) {
-					    if (n > capacity) throw std::logic_error("oversold");
-					    if (n == capacity) return std::vector<dcb::Event>{};
-					    return std::vector<dcb::Event>{dcb::Event{.type = "SeatSold", .data = "{}", .tags = {P("Concert", concert)}}};
-				    },
-				    dcb::SnapshotExecuteOptions{.retry = {.max_attempts = 1000, .max_backoff = std::chrono::milliseconds(5)},
-				                                .save_after_events = 1});
-				if (r.snapshot_seq) ++from_snapshots;
-				if (r.attempts > 1) ++retried;
-				if (r.appended == 0) return;
-				++sales;
+			try {
+				sell();
+			} catch (const std::exception& e) {
+				record(e);
 			}
 		});
 	threads.emplace_back([&] {
-		while (selling.load())
-			store.append({dcb::Event{.type = "SeatSold", .data = "{}", .tags = {P("Concert", concert + "-other")}}});
+		try {
+			while (selling.load())
+				store.append({dcb::Event{.type = "SeatSold", .data = "{}", .tags = {P("Concert", concert + "-other")}}});
+		} catch (const std::exception& e) {
+			record(e);
+		}
 	});
 	for (std::size_t i = 0; i + 1 < threads.size(); ++i) threads[i].join();
 	selling = false;
 	threads.back().join();
 	MESSAGE("sales " << sales.load() << ", decisions from a snapshot " << from_snapshots.load() << ", with retries " << retried.load());
+	CHECK_MESSAGE(errors.empty(), (errors.empty() ? std::string() : errors.front()));
 	CHECK(sales.load() == capacity);
 	const auto log = store.query(filter);
 	CHECK(static_cast<std::int64_t>(log.events.size()) == capacity);
