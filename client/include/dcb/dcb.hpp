@@ -10,4 +10,5 @@
 #include "dcb/json.hpp"
 #include "dcb/observability.hpp"
 #include "dcb/options.hpp"
+#include "dcb/snapshot.hpp"
 #include "dcb/traceparent.hpp"
