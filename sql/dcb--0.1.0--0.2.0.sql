@@ -326,3 +326,60 @@ SELECT dcb.check_preload();
 -- =============================================================================================
 -- end of: Following the log and statistics
 -- =============================================================================================
+
+-- =============================================================================================
+-- Imports: an existing event log into a store, in order, resumable, idempotent
+-- =============================================================================================
+
+-- Appends the rows of source (a table or view with the columns type text, data jsonb and an
+-- ordinal column, and optionally tags text[], metadata jsonb, occurred_at timestamptz, id uuid) to
+-- the store in the order of the ordinal, batch_size rows per transaction. Each batch is appended
+-- and the import's progress advanced in one transaction (the progress is the consumer position
+-- 'dcb_import:<source>' of the store, the last ordinal imported), so an interrupted import that is
+-- called again continues after the last committed batch; rows without an id get one derived from
+-- the source and the ordinal, so a batch appended twice is stored once. Progress is reported as a
+-- NOTICE per batch. CALL it outside a transaction block: it commits between batches.
+CREATE PROCEDURE dcb_import(source regclass, ordinal text DEFAULT 'ord', batch_size integer DEFAULT 10000,
+                            store text DEFAULT NULL)
+LANGUAGE plpgsql
+AS $$
+-- (no SET search_path: a procedure with one cannot commit; dcb's own functions are named with their schema)
+DECLARE
+	progress text := 'dcb_import:' || source::text;
+	done bigint;
+	last_ordinal bigint;
+	batch jsonb;
+	n bigint;
+	imported bigint := 0;
+	started timestamptz := clock_timestamp();
+BEGIN
+	IF batch_size IS NULL OR batch_size < 1 THEN
+		RAISE EXCEPTION 'batch_size must be positive' USING ERRCODE = '22023';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = ordinal AND attnum > 0 AND NOT attisdropped) THEN
+		RAISE EXCEPTION 'source % has no column "%"', source, ordinal USING ERRCODE = '42703',
+			HINT = 'Name the column that orders the events with ordinal => ''...''.';
+	END IF;
+	LOOP
+		done := @extschema@.dcb_consumer_position(progress, store);
+		EXECUTE format($q$
+			SELECT max(o), count(*),
+			       jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+			           'type', r->'type', 'data', coalesce(r->'data', 'null'::jsonb), 'tags', r->'tags',
+			           'metadata', r->'metadata', 'occurred_at', r->'occurred_at',
+			           'id', coalesce(r->'id', to_jsonb(md5(%2$L || ':' || o)::uuid)))) ORDER BY o)
+			  FROM (SELECT (s.%1$I)::bigint AS o, to_jsonb(s) AS r FROM %2$s s
+			         WHERE (s.%1$I)::bigint > $1 ORDER BY s.%1$I LIMIT $2) b$q$, ordinal, source)
+		   INTO last_ordinal, n, batch USING done, batch_size;
+		EXIT WHEN n = 0;
+		PERFORM @extschema@.dcb_append(NULL, NULL, batch, store);
+		PERFORM @extschema@.dcb_consumer_advance(progress, done, last_ordinal, store);
+		COMMIT;
+		imported := imported + n;
+		RAISE NOTICE 'dcb_import: % events from % (up to % %), % events/s', imported, source, ordinal, last_ordinal,
+			round(imported / greatest(extract(epoch FROM clock_timestamp() - started), 0.001));
+	END LOOP;
+END
+$$;
+COMMENT ON PROCEDURE dcb_import(regclass, text, integer, text) IS
+'appends the rows of a table or view to a store in order, one committed batch at a time; resumable and idempotent';
