@@ -3,16 +3,7 @@
 -- Run: pg_prove -d <db> tests/pgtap/*.sql  (the database needs CREATE EXTENSION pgtap; CREATE EXTENSION dcb;)
 -- Every file recreates the extension inside its transaction, so it starts from an empty store with
 -- positions from 1; the final ROLLBACK restores whatever the database held before.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
+\ir lib/begin.sql
 
 SELECT plan(24);
 

@@ -1,22 +1,12 @@
 -- pgTAP: filter semantics (README, "Filters"): types OR, tags AND, items OR, payload containment,
 -- inclusive occurred_from / occurred_until, NULL and {} match everything.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
+\ir lib/begin.sql
 
 -- Helpers: ev maps a label to the seq its append returned; labels() reads and prints labels in the
 -- order dcb_read returned them ('#<seq>' for an event no label knows).
 CREATE TEMP TABLE ev (label text PRIMARY KEY, seq bigint NOT NULL UNIQUE) ON COMMIT DROP;
 CREATE FUNCTION pg_temp.put(text, jsonb) RETURNS bigint LANGUAGE sql
 AS $$ INSERT INTO ev VALUES ($1, dcb_append(NULL, NULL, $2)) RETURNING seq $$;
-\ir lib/helpers.sql
 CREATE FUNCTION pg_temp.labels(jsonb, bigint DEFAULT 0, integer DEFAULT NULL, boolean DEFAULT false) RETURNS text LANGUAGE sql
 AS $$ SELECT coalesce(string_agg(coalesce(e.label, '#' || r.seq), ',' ORDER BY r.ordinality), '')
         FROM dcb_read($1, $2, $3, $4) WITH ORDINALITY AS r LEFT JOIN ev e ON e.seq = r.seq $$;

@@ -1,15 +1,6 @@
 -- pgTAP: dcb_read paging: after (exclusive), max_count, backwards, their combinations with a
 -- filter, and the 22023 errors for a negative after / non-positive max_count.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
+\ir lib/begin.sql
 
 CREATE TEMP TABLE ev (label text PRIMARY KEY, seq bigint NOT NULL UNIQUE) ON COMMIT DROP;
 CREATE FUNCTION pg_temp.put(text, jsonb) RETURNS bigint LANGUAGE sql
@@ -19,7 +10,6 @@ CREATE FUNCTION pg_temp.labels(jsonb, bigint DEFAULT 0, integer DEFAULT NULL, bo
 AS $$ SELECT coalesce(string_agg(coalesce(e.label, '#' || r.seq), ',' ORDER BY r.ordinality), '')
         FROM dcb_read($1, $2, $3, $4) WITH ORDINALITY AS r LEFT JOIN ev e ON e.seq = r.seq $$;
 -- sqlstate: message [DETAIL: detail] of the error q raises, or 'no error'.
-\ir lib/helpers.sql
 
 DO $$BEGIN
     PERFORM pg_temp.put('e1', '{"type": "A", "tags": ["p:1"], "data": {}}');

@@ -1,22 +1,12 @@
 -- pgTAP: append conditions (README, dcb_append): the append fails with 40001 when an event matching
 -- filter has seq > coalesce(expected_max, 0); filter NULL means no condition; expected_max may be
 -- above the last match; a failed condition writes nothing.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
+\ir lib/begin.sql
 
 CREATE TEMP TABLE ev (label text PRIMARY KEY, seq bigint NOT NULL UNIQUE) ON COMMIT DROP;
 CREATE FUNCTION pg_temp.put(text, jsonb) RETURNS bigint LANGUAGE sql
 AS $$ INSERT INTO ev VALUES ($1, dcb_append(NULL, NULL, $2)) RETURNING seq $$;
 CREATE FUNCTION pg_temp.s(text) RETURNS bigint LANGUAGE sql AS $$ SELECT seq FROM ev WHERE label = $1 $$;
-\ir lib/helpers.sql
 -- Tries a conditional append of one event of type Probe (tag 'probe') and reports 'no error' or the error;
 -- the event count afterwards tells whether anything was written.
 CREATE FUNCTION pg_temp.try(filter jsonb, expected_max bigint) RETURNS text LANGUAGE sql AS $$

@@ -1,16 +1,5 @@
 -- pgTAP: idempotent appends by event id (README, dcb_append, "Idempotency").
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
-
-\ir lib/helpers.sql
+\ir lib/begin.sql
 -- The result of an append, or its error, as text.
 -- The seq an append returns, or its error as pg_temp.err() prints it.
 CREATE FUNCTION pg_temp.app(filter jsonb, expected_max bigint, events jsonb) RETURNS text LANGUAGE plpgsql AS $$

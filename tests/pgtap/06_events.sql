@@ -1,18 +1,7 @@
 -- pgTAP: what an append stores (README, "Filters"): the fields as given, defaults (metadata {},
 -- occurred_at = transaction time, id NULL), tags deduplicated, one object or an array, any JSON
 -- data; atomicity (all or nothing, seqs increasing in the order given).
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
-
-\ir lib/helpers.sql
+\ir lib/begin.sql
 CREATE TEMP TABLE r (k text PRIMARY KEY, v bigint) ON COMMIT DROP;
 -- Appends one event and returns the data stored for it.
 CREATE FUNCTION pg_temp.stored_data(event jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$

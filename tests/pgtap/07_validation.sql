@@ -2,18 +2,7 @@
 -- is SQLSTATE 22023 with a message naming the JSON path, events = NULL is 22004, and nothing is
 -- written by a rejected call. Paths index arrays from 0, as in the contract's example
 -- "filter.items[1].tags[0] must be a non-empty string".
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
-
-\ir lib/helpers.sql
+\ir lib/begin.sql
 -- The error of an unconditional append of events / of a read and a conditional append with filter.
 CREATE FUNCTION pg_temp.ev(events jsonb) RETURNS text LANGUAGE sql
 AS $$ SELECT pg_temp.err(format('SELECT dcb_append(NULL, NULL, %L::jsonb)', events)) $$;

@@ -1,18 +1,7 @@
 -- pgTAP: limits and transactions (README, "Limits and settings"): the documented limits (dcb.* settings)
 -- reject oversized input with nothing written; a 100k-event batch and a long loop of appends in
 -- one transaction stay within the lock table; savepoints; an interrupted append leaves nothing.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
-
-\ir lib/helpers.sql
+\ir lib/begin.sql
 -- Lock-table entries this backend holds (dcb keys are advisory locks).
 CREATE FUNCTION pg_temp.locks() RETURNS bigint LANGUAGE sql AS $$
     SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory' $$;

@@ -3,16 +3,7 @@
 -- several items, time bounds), each read with pseudo-random after / max_count / backwards, and 300
 -- conditional appends with pseudo-random expected_max. The reference evaluates the contract's
 -- matching rules in plain SQL over the whole log (dcb_read(NULL)).
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
+\ir lib/begin.sql
 \ir ../common/model.sql
 
 -- The reference's copy of the log (filled below from dcb_read(NULL)).

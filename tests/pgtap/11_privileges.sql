@@ -4,16 +4,7 @@
 -- never bypassed; appending to a named store needs USAGE on its schema; the settings that bound
 -- shared resources are for superusers (README, "Access"). The roles are created inside the
 -- transaction and disappear with the ROLLBACK.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
+\ir lib/begin.sql
 CREATE ROLE dcb_pgtap_app NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
 
 SELECT plan(30);

@@ -3,17 +3,7 @@
 -- are released with it and no longer count, and one call never holds more than the budget it has
 -- left (its check keys included). Observed in pg_locks, where the keys are advisory locks with
 -- objsubid 3531.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
-\ir lib/helpers.sql
+\ir lib/begin.sql
 -- dcb keys this backend holds.
 CREATE FUNCTION pg_temp.keys() RETURNS bigint LANGUAGE sql AS $$
     SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory' AND objsubid = 3531 $$;

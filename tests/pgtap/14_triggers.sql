@@ -1,17 +1,7 @@
 -- pgTAP: row triggers on the log's tables (docs/design.md, "Storage"). AFTER triggers see every
 -- event; a BEFORE ROW trigger that skips or changes a row would make dcb report a write that did not
 -- happen, so the append is refused (27000) with nothing written -- no event, no orphan tag row.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
-\ir lib/helpers.sql
+\ir lib/begin.sql
 CREATE FUNCTION pg_temp.tag_rows() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM dcb.event_tags $$;
 CREATE TEMP TABLE seen (seq bigint, type text) ON COMMIT DROP;
 

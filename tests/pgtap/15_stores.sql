@@ -2,17 +2,7 @@
 -- positions from 1, its own head, reads and conditions that see only its events, its own event ids;
 -- callers that name no store get the default store, as in 0.1.0. Created and dropped by an
 -- administrator's function; dropping one that holds events needs drop_events => true.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
-\ir lib/helpers.sql
+\ir lib/begin.sql
 
 SELECT plan(26);
 

@@ -3,17 +3,7 @@
 -- repetition of items, types and tags, in how a timestamp or a payload is written, name the same
 -- snapshot, and filters that mean something else do not. A save never replaces a snapshot with a
 -- higher seq, and its seq is at most the head. Bad filters are rejected as dcb_read rejects them.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
-\ir lib/helpers.sql
+\ir lib/begin.sql
 
 SELECT plan(87);
 

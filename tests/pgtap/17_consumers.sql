@@ -2,17 +2,7 @@
 -- An unknown consumer is at 0; an advance is a compare-and-set from expected to seq in the
 -- caller's transaction (40001 when the consumer is elsewhere, 22023 when seq < expected); each
 -- store has its own consumers. (Two instances racing: tests/isolation/specs/consumer_advance_race.)
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
-\ir lib/helpers.sql
+\ir lib/begin.sql
 
 SELECT plan(45);
 

@@ -5,17 +5,7 @@
 -- functions' statements cannot be redirected through the caller's search_path. The default store's
 -- tables are dumped by pg_dump (extension configuration tables), also after an update from 0.1.0.
 -- Roles and schemas are created inside the transaction and disappear with the ROLLBACK.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-DROP EXTENSION IF EXISTS dcb CASCADE;
-CREATE EXTENSION dcb;
-\ir lib/helpers.sql
+\ir lib/begin.sql
 CREATE ROLE dcb_pgtap_state NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
 
 SELECT plan(51);
