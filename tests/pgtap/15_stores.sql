@@ -4,13 +4,26 @@
 -- administrator's function; dropping one that holds events needs drop_events => true.
 \ir lib/begin.sql
 
-SELECT plan(26);
+SELECT plan(28);
 
 SELECT is(pg_temp.err($$SELECT dcb_create_store('orders')$$), 'no error', 'a store is created');
 SELECT is(pg_temp.err($$SELECT dcb_create_store('billing')$$), 'no error', 'and another');
 SELECT is((SELECT array_agg(name ORDER BY name) FROM dcb.stores), ARRAY['billing', 'orders'], 'both are listed in dcb.stores');
 SELECT has_table('dcb_orders', 'events', 'store orders lives in the schema dcb_orders');
 SELECT matches(pg_temp.err($$SELECT dcb_create_store('orders')$$), '^42710: ', 'a store name is taken once');
+-- A named store's storage is the default store's, column for column and index for index (the
+-- default store's was made by the 0.1.0 install script and the update, a named one by dcb_create_store).
+SELECT set_eq($$SELECT c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attcollation
+                  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                 WHERE c.relnamespace = 'dcb_orders'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped$$,
+              $$SELECT c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attcollation
+                  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                 WHERE c.relnamespace = 'dcb'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+                   AND c.relname NOT IN ('stores', 'stores_pkey') AND c.relkind IN ('r', 'i', 'S')$$,
+              'a named store has the default store''s tables, sequence and index columns');
+SELECT set_eq($$SELECT indexname, replace(indexdef, 'dcb_orders.', 'S.') FROM pg_indexes WHERE schemaname = 'dcb_orders'$$,
+              $$SELECT indexname, replace(indexdef, 'dcb.', 'S.') FROM pg_indexes WHERE schemaname = 'dcb' AND tablename <> 'stores'$$,
+              'and the same indexes');
 SELECT matches(pg_temp.err($$SELECT dcb_create_store('Orders!')$$), '^22023: store name "Orders!" is not valid', 'names are checked');
 SELECT matches(pg_temp.err($$SELECT dcb_create_store('default')$$), '^22023: ', '"default" is the default store');
 
