@@ -10,4 +10,6 @@
 #include "dcb/json.hpp"
 #include "dcb/observability.hpp"
 #include "dcb/options.hpp"
+#include "dcb/projection.hpp"
+#include "dcb/subscription.hpp"
 #include "dcb/traceparent.hpp"

@@ -16,6 +16,7 @@
 #include "dcb/event.hpp"
 #include "dcb/filter.hpp"
 #include "dcb/options.hpp"
+#include "dcb/subscription.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -29,6 +30,8 @@ typedef struct pg_conn PGconn;
 }
 
 namespace dcb {
+
+struct ProjectionOptions;  // dcb/projection.hpp
 
 /// One append of a batch.
 struct AppendRequest {
@@ -105,6 +108,18 @@ public:
 	/// append, so an append whose acknowledgement was lost is retried idempotently.
 	ExecuteResult execute(const Filter& filter, const Decide& decide, const ExecuteOptions& options) const;
 	ExecuteResult execute(const Filter& filter, const Decide& decide) const;
+
+	/// Follows the log from `after`: the handler gets the events matching `filter`, in seq order, each once, in
+	/// batches, on a thread and a connection of the subscription's own; reconnects after a lost connection and
+	/// resumes where it was. See dcb/subscription.hpp.
+	Subscription subscribe(const Filter& filter, std::int64_t after, SubscriptionHandler handler,
+	                       SubscriptionOptions options = {}) const;
+	/// Keeps a read model from the events matching `filter`: each batch, the handler's writes and the checkpoint of
+	/// `consumer` (dcb_consumer_advance) commit in one transaction, so each event is applied exactly once. See
+	/// dcb/projection.hpp.
+	Subscription run_projection(std::string consumer, const Filter& filter, ProjectionHandler handler) const;
+	Subscription run_projection(std::string consumer, const Filter& filter, ProjectionHandler handler,
+	                            const ProjectionOptions& options) const;
 
 	struct Impl;
 
