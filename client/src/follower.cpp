@@ -112,11 +112,13 @@ const EventStore& FollowerConnection::borrowed_store() {
 Connector connector_for(const EventStore::Impl& store, const SubscriptionOptions& subscription, std::string consumer) {
 	std::string target = subscription.conninfo;
 	if (target.empty()) {
-		if (const auto* pool = dynamic_cast<const PoolBackend*>(store.primary.get())) target = pool->conninfo();
+		// An empty conninfo is a valid one (libpq's defaults and the PG* variables): only a pool has one at all.
+		const auto* pool = dynamic_cast<const PoolBackend*>(store.primary.get());
+		if (!pool)
+			throw InvalidArgument("22023", "dcb: this store has no conninfo of its own (borrowed, or a custom backend): "
+			                               "set SubscriptionOptions::conninfo");
+		target = pool->conninfo();
 	}
-	if (target.empty())
-		throw InvalidArgument("22023", "dcb: this store has no conninfo of its own (borrowed, or a custom backend): "
-		                               "set SubscriptionOptions::conninfo");
 	auto options = std::make_shared<const StoreOptions>(store.options);
 	return [target, options, name = store_of(store.options, subscription), consumer = std::move(consumer)](
 	           const ExecutionControl& control) {

@@ -209,7 +209,8 @@ int main(int argc, char** argv) {
 		}
 		return tail(a, signals);
 	} catch (const dcb::Error& e) {
-		std::fprintf(stderr, "dcb: %s (SQLSTATE %s)%s%s\n", e.what(), e.sqlstate().c_str(),
+		const std::string_view what = e.what();
+		std::fprintf(stderr, "%s%s (SQLSTATE %s)%s%s\n", what.starts_with("dcb:") ? "" : "dcb: ", e.what(), e.sqlstate().c_str(),
 		             e.detail().empty() ? "" : "\n  detail: ", e.detail().c_str());
 		return 1;
 	} catch (const std::exception& e) {
