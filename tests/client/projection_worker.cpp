@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
 			    std::size_t i = 0;
 			    for (const auto& e : batch.events) {
 				    tx.exec(sql, {std::to_string(e.seq), instance, dcb_test::k_of(e.tags)});
-				    if (++i == batch.events.size() / 2) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+				    if (++i == (batch.events.size() + 1) / 2) std::this_thread::sleep_for(std::chrono::milliseconds(30));
 			    }
 			    std::printf("handled %lld\n", static_cast<long long>(batch.position));
 			    std::fflush(stdout);

@@ -490,8 +490,9 @@ TEST_CASE("a projection process killed with SIGKILL mid-batch and restarted leav
 		dcb_test::Writers writers(u, 4, 20ms);
 		for (int round = 0; round < 8; ++round) {
 			Worker w = spawn_worker(u, model.name, u, out);
-			// Let it start and work a little, then kill it where it is.
-			std::this_thread::sleep_for(std::chrono::milliseconds(400 + rng() % 400));
+			// Once it is inside a batch (its handler pauses 30 ms halfway), kill it there, a little later each round.
+			eventually([&] { return last_line(out).rfind("begin", 0) == 0; }, 20s);
+			std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 25));
 			REQUIRE(kill(w.pid, SIGKILL) == 0);
 			int status = 0;
 			REQUIRE(waitpid(w.pid, &status, 0) == w.pid);
