@@ -15,7 +15,8 @@ std::vector<AppendOutcome> EventStore::append_batch(const std::vector<AppendRequ
 		std::vector<StatementCall> calls;
 		calls.reserve(requests.size());
 		for (const auto& r : requests)
-			calls.push_back(detail::append_call(r.filter, r.expected_max, r.events, impl_->options.tag_rules, op.traceparent()));
+			calls.push_back(detail::append_call(r.filter, r.expected_max, r.events, impl_->options.tag_rules,
+			                                   impl_->options.store, op.traceparent()));
 		std::vector<detail::ScalarSink> sinks(requests.size());
 		std::vector<std::exception_ptr> errors;
 		const auto t0 = Clock::now();
@@ -52,7 +53,8 @@ std::vector<QueryResult> EventStore::query_batch(const std::vector<ReadRequest>&
 		std::vector<StatementCall> calls;
 		calls.reserve(requests.size());
 		for (const auto& r : requests)
-			calls.push_back(detail::read_call(r.filter, r.after, r.limit, r.backwards, op.traceparent()));
+			calls.push_back(
+			    detail::read_call(r.filter, r.after, r.limit, r.backwards, impl_->options.store, op.traceparent()));
 		std::vector<detail::EventSink> sinks(requests.size());
 		std::vector<std::exception_ptr> errors;
 		const auto t0 = Clock::now();

@@ -17,8 +17,22 @@ namespace detail {
 
 ExecutionControl control_of(const CallOptions& c) { return ExecutionControl{c.deadline, c.stop}; }
 
+std::optional<std::string> store_param(const std::string& store) {
+	if (store.empty()) return std::nullopt;
+	return store;
+}
+
+void check_store_name(const std::string& store) {
+	if (store.empty()) return;
+	bool ok = store.size() <= 58 && store[0] >= 'a' && store[0] <= 'z';
+	for (const char c : store) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+	if (!ok)
+		throw InvalidArgument("22023", "dcb: store name \"" + store + "\" is not valid",
+		                      "A store name is 1 to 58 lower-case letters, digits and underscores, starting with a letter.");
+}
+
 StatementCall read_call(const Filter& f, std::int64_t after, std::optional<std::int32_t> limit, bool backwards,
-                        const std::string& traceparent) {
+                        const std::string& store, const std::string& traceparent) {
 	if (after < 0) throw InvalidArgument("22023", "dcb: after must not be negative");
 	if (limit && *limit <= 0) throw InvalidArgument("22023", "dcb: limit must be positive");
 	StatementCall call{StatementKind::read, {}, traceparent_sql_comment(traceparent)};
@@ -26,12 +40,12 @@ StatementCall read_call(const Filter& f, std::int64_t after, std::optional<std::
 	if (!f.matches_all_events() || f.occurred_from() || f.occurred_until()) filter = f.to_json();
 	call.params = {std::move(filter), std::to_string(after),
 	               limit ? std::optional<std::string>(std::to_string(*limit)) : std::nullopt,
-	               std::string(backwards ? "true" : "false")};
+	               std::string(backwards ? "true" : "false"), store_param(store)};
 	return call;
 }
 
 StatementCall append_call(const std::optional<Filter>& filter, std::int64_t expected_max, const std::vector<Event>& events,
-                          const TagRules& tag_rules, const std::string& traceparent) {
+                          const TagRules& tag_rules, const std::string& store, const std::string& traceparent) {
 	if (expected_max < 0) throw InvalidArgument("22023", "dcb: expected_max must not be negative");
 	StatementCall call{StatementKind::append, {}, traceparent_sql_comment(traceparent)};
 	call.params.push_back(filter ? std::optional<std::string>(filter->to_json()) : std::nullopt);
@@ -43,6 +57,7 @@ StatementCall append_call(const std::optional<Filter>& filter, std::int64_t expe
 		derive_tags(tag_rules, tagged);
 		call.params.push_back(events_to_json(tagged));
 	}
+	call.params.push_back(store_param(store));
 	return call;
 }
 
@@ -61,6 +76,7 @@ using detail::control_of;
 
 EventStore EventStore::with_backend(std::shared_ptr<Backend> primary, std::shared_ptr<Backend> replica, StoreOptions options) {
 	if (!primary) throw InvalidArgument("22004", "dcb: a store needs a primary backend");
+	detail::check_store_name(options.store);
 	auto impl = std::make_shared<Impl>();
 	impl->primary = std::move(primary);
 	impl->replica = std::move(replica);
@@ -69,6 +85,7 @@ EventStore EventStore::with_backend(std::shared_ptr<Backend> primary, std::share
 }
 
 EventStore EventStore::connect(const std::string& conninfo, StoreOptions options) {
+	detail::check_store_name(options.store);  // before any connection is opened
 	const detail::NoticeSink notices{options.logger, options.contextual_logger};
 	auto pool = [&](std::string role) {
 		return detail::PoolSettings{options.pool_size, options.max_connection_lifetime, options.metrics, std::move(role)};
@@ -97,7 +114,8 @@ QueryResult EventStore::query(const Filter& filter, const QueryOptions& options)
 	detail::Operation op(impl_->options, "query", spans::query, options.call.traceparent,
 	                     {{"consistency", options.consistency == Consistency::strong ? "strong" : "eventual"}});
 	return op.run([&] {
-		StatementCall call = detail::read_call(filter, options.after, options.limit, options.backwards, op.traceparent());
+		StatementCall call = detail::read_call(filter, options.after, options.limit, options.backwards,
+		                                       impl_->options.store, op.traceparent());
 		detail::EventSink sink;
 		const auto t0 = Clock::now();
 		impl_->reader(options.consistency).execute(call, sink, control_of(options.call));
@@ -129,7 +147,8 @@ std::int64_t append_events(const EventStore::Impl& impl, const std::optional<Fil
 	}
 	detail::Operation op(impl.options, "append", spans::append, options.traceparent, std::move(attributes));
 	return op.run([&] {
-		StatementCall call = append_call(filter, expected_max, events, impl.options.tag_rules, op.traceparent());
+		StatementCall call =
+		    append_call(filter, expected_max, events, impl.options.tag_rules, impl.options.store, op.traceparent());
 		detail::ScalarSink sink;
 		const auto t0 = Clock::now();
 		impl.primary->execute(call, sink, control_of(options));
@@ -156,7 +175,8 @@ std::int64_t EventStore::append(const Filter& filter, std::int64_t expected_max,
 std::int64_t EventStore::head(Consistency consistency, const CallOptions& options) const {
 	detail::Operation op(impl_->options, "head", spans::head, options.traceparent, {});
 	return op.run([&] {
-		StatementCall call{StatementKind::head, {}, traceparent_sql_comment(op.traceparent())};
+		StatementCall call{StatementKind::head, {detail::store_param(impl_->options.store)},
+		                   traceparent_sql_comment(op.traceparent())};
 		detail::ScalarSink sink;
 		const auto t0 = Clock::now();
 		impl_->reader(consistency).execute(call, sink, control_of(options));

@@ -1,6 +1,7 @@
 // execute.cpp — the command handler: read → decide → append at the read position, retried on conflicts.
 #include "event_store_impl.hpp"
 
+#include "back_off.hpp"
 #include "dcb/errors.hpp"
 #include "instrumentation.hpp"
 #include "random.hpp"
@@ -10,9 +11,8 @@
 
 namespace dcb {
 
-namespace {
+namespace detail {
 
-/// Sleeps `d`, or less when the stop token fires (→ Canceled) or the deadline is nearer (→ Timeout).
 void back_off(Clock::duration d, const CallOptions& call, std::string_view after) {
 	const auto until = Clock::now() + d;
 	if (call.deadline && *call.deadline < until)
@@ -24,7 +24,9 @@ void back_off(Clock::duration d, const CallOptions& call, std::string_view after
 	if (call.stop.stop_requested()) throw Canceled("57014", "dcb: canceled while backing off after " + std::string(after));
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::back_off;
 
 ExecuteResult EventStore::execute(const Filter& filter, const Decide& decide) const {
 	return execute(filter, decide, ExecuteOptions{});

@@ -13,12 +13,7 @@
 
 namespace dcb::detail {
 
-std::optional<std::string> store_of(const StoreOptions& options, const SubscriptionOptions& subscription) {
-	// StoreOptions does not name a store yet: the subscription's own setting, else the default store (NULL).
-	(void)options;
-	if (!subscription.store.empty()) return subscription.store;
-	return std::nullopt;
-}
+std::optional<std::string> store_of(const StoreOptions& options) { return store_param(options.store); }
 
 namespace {
 
@@ -57,7 +52,7 @@ std::int64_t FollowerConnection::wait(std::int64_t after, Clock::duration timeou
 
 std::vector<StoredEvent> FollowerConnection::read(const Filter& filter, std::int64_t after, std::int32_t limit,
                                                   const ExecutionControl& control) {
-	StatementCall call = read_call(filter, after, limit, false, {});  // validates, and NULL for "every event"
+	StatementCall call = read_call(filter, after, limit, false, {}, {});  // validates, and NULL for "every event"
 	EventSink sink;
 	sql(read_sql, {call.params[0], call.params[1], call.params[2], store_}, &sink, control);
 	return std::move(sink.events);
@@ -120,7 +115,7 @@ Connector connector_for(const EventStore::Impl& store, const SubscriptionOptions
 		target = pool->conninfo();
 	}
 	auto options = std::make_shared<const StoreOptions>(store.options);
-	return [target, options, name = store_of(store.options, subscription), consumer = std::move(consumer)](
+	return [target, options, name = store_of(store.options), consumer = std::move(consumer)](
 	           const ExecutionControl& control) {
 		return std::make_unique<FollowerConnection>(target, options, name, consumer, control);
 	};

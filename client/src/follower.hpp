@@ -38,8 +38,9 @@ struct Subscription::State {
 
 namespace detail {
 
-/// The store name sent as the `store` argument of every function of a follower (nullopt: the default store).
-std::optional<std::string> store_of(const StoreOptions& options, const SubscriptionOptions& subscription);
+/// The store name sent as the `store` argument of every function of a follower: StoreOptions::store (nullopt: the
+/// default store).
+std::optional<std::string> store_of(const StoreOptions& options);
 
 /// One connection of a follower, owned by its thread. Every call throws dcb::Error subclasses and honours the
 /// stop token of `control` (the statement is canceled).
@@ -92,8 +93,8 @@ private:
 /// How a follower connects: opens a connection under `control` (throws ConnectionError, Canceled).
 using Connector = std::function<std::unique_ptr<FollowerConnection>(const ExecutionControl& control)>;
 
-/// A connector for `store`'s primary (or subscription.conninfo when not empty) and the store to follow; throws
-/// InvalidArgument (22023) when the store has no conninfo and none is given.
+/// A connector for `store`'s primary (or subscription.conninfo when not empty), following the store's store
+/// (StoreOptions::store); throws InvalidArgument (22023) when the store has no conninfo and none is given.
 Connector connector_for(const EventStore::Impl& store, const SubscriptionOptions& subscription, std::string consumer);
 
 /// Logs and metrics of one follower, through the store's hooks; never throws.

@@ -1,6 +1,8 @@
 // pg_connection.cpp — see pg_connection.hpp.
 #include "pg_connection.hpp"
 
+#include "statement_calls.hpp"
+
 #include "dcb/errors.hpp"
 
 #include <poll.h>
@@ -218,6 +220,8 @@ void PgConnection::send_cancel(PGcancel* cancel) noexcept {
 
 void PgConnection::ensure_prepared(StatementKind kind) {
 	const auto k = static_cast<int>(kind);
+	static_assert(statement_kind_count <= static_cast<int>(sizeof prepared_ / sizeof prepared_[0]));
+	if (k < 0 || k >= statement_kind_count) throw InvalidArgument("22023", "dcb: unknown statement");
 	if (prepared_[k]) return;
 	if (!owned_ && !prepared_checked_) {
 		// A borrowed connection may already have our statements (another store over it). A failing
@@ -227,7 +231,7 @@ void PgConnection::ensure_prepared(StatementKind kind) {
 			throw_error(field(r.get(), PG_DIAG_SQLSTATE).empty() ? "08006" : field(r.get(), PG_DIAG_SQLSTATE),
 			            "dcb: " + trim(PQerrorMessage(conn_)));
 		for (int row = 0; row < PQntuples(r.get()); ++row)
-			for (int s = 0; s < 3; ++s)
+			for (int s = 0; s < statement_kind_count; ++s)
 				if (statement_name(static_cast<StatementKind>(s)) == PQgetvalue(r.get(), row, 0)) prepared_[s] = true;
 		prepared_checked_ = true;
 		if (prepared_[k]) return;
@@ -238,7 +242,8 @@ void PgConnection::ensure_prepared(StatementKind kind) {
 		const std::string state = field(r.get(), PG_DIAG_SQLSTATE);
 		if (state.empty()) connection_failed("prepare failed");
 		throw_error(state, field(r.get(), PG_DIAG_MESSAGE_PRIMARY), field(r.get(), PG_DIAG_MESSAGE_DETAIL),
-		            state == "42883" ? "is the extension installed? CREATE EXTENSION dcb;" : field(r.get(), PG_DIAG_MESSAGE_HINT));
+		            state == "42883" ? "is the extension installed, at version 0.2.0 or later? CREATE EXTENSION dcb; or ALTER EXTENSION dcb UPDATE;"
+		                               : field(r.get(), PG_DIAG_MESSAGE_HINT));
 	}
 	prepared_[k] = true;
 }
@@ -247,7 +252,8 @@ void PgConnection::send(const StatementCall& call) {
 	const int n = statement_param_count(call.kind);
 	if (static_cast<int>(call.params.size()) != n)
 		throw InvalidArgument("22023", "dcb: wrong number of statement parameters");
-	const char* values[4] = {nullptr, nullptr, nullptr, nullptr};
+	const char* values[8] = {};
+	if (n > static_cast<int>(sizeof values / sizeof values[0])) throw InvalidArgument("22023", "dcb: too many statement parameters");
 	for (int i = 0; i < n; ++i) values[i] = call.params[i] ? call.params[i]->c_str() : nullptr;
 	int ok;
 	if (call.sql_comment.empty()) {

@@ -86,7 +86,8 @@ private:
 	Clock::time_point opened_at_;
 	bool broken_ = false;
 	bool prepared_checked_ = false;
-	bool prepared_[3] = {false, false, false};
+	/// Indexed by StatementKind (statement_kind_count in statement_calls.hpp).
+	bool prepared_[8] = {};
 };
 
 }  // namespace dcb::detail

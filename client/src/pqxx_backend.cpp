@@ -9,6 +9,7 @@
 #include <pqxx/result>
 
 #include <atomic>
+#include <bitset>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -98,9 +99,11 @@ public:
 			Watchdog watchdog(tx_.conn(), control);
 			try {
 				if (call.sql_comment.empty()) {
-					if (!prepared_[static_cast<int>(call.kind)]) {
+					const auto k = static_cast<std::size_t>(call.kind);
+					if (k >= prepared_.size()) throw InvalidArgument("22023", "dcb: unknown statement");
+					if (!prepared_[k]) {
 						tx_.conn().prepare(name, std::string(statement_sql(call.kind)));
-						prepared_[static_cast<int>(call.kind)] = true;
+						prepared_[k] = true;
 					}
 					r = tx_.exec_prepared(name, ::pqxx::prepare::make_dynamic_params(params));
 				} else {
@@ -145,7 +148,7 @@ public:
 
 private:
 	::pqxx::transaction_base& tx_;
-	bool prepared_[3] = {false, false, false};
+	std::bitset<8> prepared_;  // by StatementKind
 };
 
 }  // namespace

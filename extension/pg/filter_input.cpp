@@ -10,6 +10,30 @@
 namespace dcb::pg {
 namespace {
 
+/*
+ * Payload predicates are matched with jsonb containment, which recurses once per level of the
+ * predicate: nested deeper than this, a match could exhaust max_stack_depth, so such a predicate is
+ * refused up front (54000) instead of failing later with "stack depth limit exceeded".
+ */
+constexpr int max_payload_depth = 1000;
+
+int
+nesting_depth(JsonbContainer *container)
+{
+	JsonbIterator *it = JsonbIteratorInit(container);
+	JsonbValue v;
+	JsonbIteratorToken tok;
+	int depth = 0, deepest = 0;
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		if (tok == WJB_BEGIN_ARRAY || tok == WJB_BEGIN_OBJECT)
+			deepest = std::max(deepest, ++depth);
+		else if (tok == WJB_END_ARRAY || tok == WJB_END_OBJECT)
+			depth--;
+	}
+	return deepest;
+}
+
 /* An item; an empty list of types or tags is the same as none ("any"), as other DCB clients send. */
 Item
 parse_item(const JsonbValue &v, const char *path)
@@ -28,6 +52,11 @@ parse_item(const JsonbValue &v, const char *path)
 		{
 			if (!is_object(val) || JsonContainerSize(val.val.binary.data) == 0)
 				bad_input(field_path(path, "payload"), "must be a non-empty JSON object");
+			if (nesting_depth(val.val.binary.data) > max_payload_depth)
+				ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+								errmsg("%s is nested more than %d levels deep", field_path(path, "payload"),
+									   max_payload_depth),
+								errhint("A payload predicate is matched level by level; the limit is fixed.")));
 			item.payload = val.val.binary.data;
 		}
 		else

@@ -5,11 +5,6 @@
 
 #include "pg/settings.hpp"
 
-extern "C" {
-#include "utils/acl.h"
-#include "utils/rls.h"
-}
-
 namespace dcb::pg {
 
 void

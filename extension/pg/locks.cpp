@@ -125,25 +125,23 @@ lock_key_budget_left()
 	return static_cast<size_t>(std::max<int64>(0, static_cast<int64>(lock_key_budget()) - keys_held()));
 }
 
-/*
- * A key that the call both checks and writes is taken in ShareRowExclusiveLock first, which
- * serializes it against every other checker and writer at once (taking RowExclusiveLock and then
- * ShareLock would let two such calls each hold the first and wait for the other's second), and then
- * in RowExclusiveLock, which the lock manager grants at once to a holder of the stronger mode;
- * release_check_keys lets go of the stronger one, and the write lock stays to commit.
- */
 void
 acquire_planned(const Store &store, const LockRequest *requests, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 	{
 		LOCKTAG tag = tag_of(store, requests[i].key);
-		const std::uint8_t bits = requests[i].bits;
-		if ((bits & lock_check) && (bits & lock_write))
-			(void) acquire(store, &tag, ShareRowExclusiveLock);
-		else if (bits & lock_check)
-			(void) acquire(store, &tag, ShareLock);
-		if ((bits & (lock_write | lock_id)) && acquire(store, &tag, held_mode_of(bits)) == LOCKACQUIRE_OK)
+		const bool held = (requests[i].bits & (lock_write | lock_id)) != 0;
+		const bool check = (requests[i].bits & lock_check) != 0;
+		/*
+		 * A key both written and checked is first taken in ShareRowExclusiveLock, which conflicts with
+		 * both and with itself: two calls on it serialize here. Taking the write mode and then ShareLock
+		 * would let two of them each get the write mode and then wait for the other's (a deadlock).
+		 * The write mode that follows is granted at once (nobody else can hold a conflicting mode).
+		 */
+		if (check)
+			(void) acquire(store, &tag, held ? ShareRowExclusiveLock : ShareLock);
+		if (held && acquire(store, &tag, held_mode_of(requests[i].bits)) == LOCKACQUIRE_OK)
 			count_key_taken(); /* keys taken again, like (*,*), are counted once */
 	}
 }
@@ -155,7 +153,7 @@ release_check_keys(const Store &store, const LockRequest *requests, size_t n)
 		if (requests[i].bits & lock_check)
 		{
 			LOCKTAG tag = tag_of(store, requests[i].key);
-			LockRelease(&tag, (requests[i].bits & lock_write) ? ShareRowExclusiveLock : ShareLock, false);
+			LockRelease(&tag, (requests[i].bits & (lock_write | lock_id)) ? ShareRowExclusiveLock : ShareLock, false);
 		}
 }
 

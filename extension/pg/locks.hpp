@@ -29,8 +29,8 @@ size_t lock_key_budget();
 /*
  * Takes the planned keys in plan order (ascending keys): the write and id keys in the modes their
  * bits map to, held to the end of the transaction and counted against its budget, and the check
- * keys in ShareLock (ShareRowExclusiveLock when the call also writes the key), held until
- * release_check_keys.
+ * keys in ShareLock, held until release_check_keys (a key with both bits is taken in
+ * ShareRowExclusiveLock until then, and in its write mode to the end of the transaction).
  */
 void acquire_planned(const Store &store, const LockRequest *requests, size_t n);
 void release_check_keys(const Store &store, const LockRequest *requests, size_t n);

@@ -4,19 +4,20 @@
  *
  * Waking. A transaction that appends to a store notes the store (note_appending, before it takes
  * any lock). When the transaction ends -- commit, rollback or PREPARE -- a resource-release
- * callback that runs after its locks are released bumps the store slot's wake-up counter and
- * broadcasts the slot's condition variable: no lock, no NOTIFY queue, one atomic addition and a
- * spinlock when nobody waits. COMMIT PREPARED and ROLLBACK PREPARED wake every store of the
- * database. Without shared memory (or on a standby, where nothing commits locally) dcb_wait polls
- * every dcb.wait_poll_interval instead.
+ * callback that runs after its locks are released adds one to the store slot's wake-up counter and
+ * sets the latch of every waiter of the store whose target that count reaches: no lock, no NOTIFY
+ * queue; one atomic addition and one read when nobody waits. COMMIT PREPARED and ROLLBACK PREPARED
+ * wake every store of the database. Without shared memory (or on a standby, where nothing commits
+ * locally) dcb_wait polls every dcb.wait_poll_interval instead.
  *
- * Waiting. A round notes h, the last position handed out, and the transactions that hold the
- * whole-log write key (*,*) or the escalated key then: exactly the appends that could still
- * commit an event at or below h (the barrier of dcb_head, read.cpp). Instead of waiting for them
- * on their locks (unbounded), the waiter sleeps on the condition variable and looks at them again
- * after each wake-up, without queueing anything; once all have ended, it takes a snapshot and the
- * head is the last visible position <= h. Before every sleep the waiter re-reads the wake-up
- * counter it noted before looking, so a commit between the look and the sleep is never missed.
+ * Waiting. A round notes the counter, then h, the last position handed out, and the transactions
+ * that hold the whole-log write key (*,*) or the escalated key then: exactly the appends that could
+ * still commit an event at or below h (the barrier of dcb_head, read.cpp). Instead of waiting for
+ * them on their locks (unbounded), the waiter sleeps on its latch until the counter has grown by the
+ * number of them still running (each adds one when it ends, after the look), looks again, and once
+ * all have ended takes a snapshot: the head is the last visible position <= h. Otherwise it sleeps
+ * until the counter passes the value it noted before looking, so an end between the look and the
+ * sleep is never missed.
  */
 #pragma once
 

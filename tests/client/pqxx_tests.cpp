@@ -73,3 +73,52 @@ TEST_CASE("pqxx: conflicts and deadlines map to the dcb exceptions") {
 	}
 	dcb_test::exec(blocker.get(), "ROLLBACK");
 }
+
+TEST_CASE("pqxx: a named store, and snapshots saved in the caller's transaction") {
+	pqxx::connection conn(dcb_test::dsn());
+	{
+		pqxx::work tx(conn);
+		tx.exec("SELECT dcb_create_store('pqxx_store') WHERE NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'dcb_pqxx_store')");
+		tx.commit();
+	}
+	const dcb::StoreOptions options{.store = "pqxx_store"};
+	auto pooled = dcb::EventStore::connect(dcb_test::dsn(), options);
+	const std::string k = dcb_test::unique("pqxx-s");
+	auto filter = dcb::build_event_filter().matching().any_predicate_of({P("K", k)}).finalize();
+	const dcb::Event e{.type = "A", .data = "{}", .tags = {"K:" + k}};
+	const std::int64_t head = pooled.head();
+	{
+		pqxx::work tx(conn);
+		auto store = dcb::pqxx_store(tx, options);
+		CHECK(store.append(filter, 0, {e, e}) == head + 2);
+		store.save_snapshot("count", filter, head + 2, "2");
+		CHECK(store.load_snapshot("count", filter).value().data == "2");
+		tx.abort();
+	}
+	CHECK(pooled.head() == head);
+	CHECK_FALSE(pooled.load_snapshot("count", filter).has_value());
+	std::int64_t last = 0;
+	{
+		pqxx::work tx(conn);
+		auto store = dcb::pqxx_store(tx, options);
+		const dcb::Projection<int> count{.name = "count",
+		                                 .initial = [] { return 0; },
+		                                 .from_snapshot = [](const std::string& s) { return std::stoi(s); },
+		                                 .apply = [](int& n, const dcb::StoredEvent&) { ++n; },
+		                                 .to_snapshot = [](const int& n) { return std::to_string(n); }};
+		const std::int64_t two = store.append(filter, 0, {e, e});  // positions rolled back above are not reused
+		const auto r = store.execute_from_snapshot(
+		    filter, count, [&](const int& n) { return n < 3 ? std::vector<dcb::Event>{e} : std::vector<dcb::Event>{}; },
+		    {.save_after_events = 2});
+		CHECK(r.appended == 1);
+		CHECK(r.saved_seq == std::optional<std::int64_t>(two));
+		CHECK(store.delete_snapshot("count", filter) == true);
+		last = r.last_seq;
+		store.save_snapshot("count", filter, last, "3");
+		tx.commit();
+	}
+	CHECK(pooled.head() == last);
+	CHECK(pooled.load_snapshot("count", filter).value().seq == last);
+	// the default store saw none of it
+	CHECK(dcb::EventStore::connect(dcb_test::dsn()).query(filter).events.empty());
+}

@@ -61,17 +61,30 @@ std::vector<std::string> check_order(const Log &log) {
 	return v;
 }
 
-std::vector<std::string> check_ledger(const Log &log, const std::vector<CallRecord> &calls) {
+// "" when the stored event is what was sent: type, tags (a set), the flat data, the id.
+static std::string stored_differently(const EventSpec &sent, const LogEvent &got) {
+	if (got.type != sent.type) return "type " + json_string(got.type) + " instead of " + json_string(sent.type);
+	std::set<std::string> want(sent.tags.begin(), sent.tags.end()), have(got.tags.begin(), got.tags.end());
+	if (want != have || have.size() != got.tags.size()) return "other tags";
+	if (got.data != sent.data) return "other data";
+	if (got.id != sent.id) return "id " + got.id.value_or("NULL") + " instead of " + sent.id.value_or("NULL");
+	return "";
+}
+
+std::vector<std::string> check_ledger(const Log &log, const std::vector<CallRecord> &calls,
+                                      const std::vector<CallRecord> &unsure) {
 	std::vector<std::string> v;
 	std::unordered_set<std::string> known;
-	for (const auto &c : calls) {
+	auto check_call = [&](const CallRecord &c, bool acknowledged) {
 		known.insert(c.call);
 		auto evs = log.call_events(c.call);
-		std::string who = "call " + c.call + " (returned seq " + s(c.returned_seq) + ")";
+		if (!acknowledged && evs.empty()) return;  // it never committed: fine
+		std::string who = "call " + c.call +
+		                  (acknowledged ? " (returned seq " + s(c.returned_seq) + ")" : std::string(" (outcome unknown)"));
 		if (static_cast<int>(evs.size()) != c.n) {
 			v.push_back(who + ": " + s(static_cast<int64_t>(evs.size())) + " of its " + s(c.n) +
 			            " events are in the log");
-			continue;
+			return;
 		}
 		for (int i = 0; i < c.n; ++i) {
 			if (evs[i]->idx != i || evs[i]->n != c.n) {
@@ -85,14 +98,36 @@ std::vector<std::string> check_ledger(const Log &log, const std::vector<CallReco
 			if (evs[i]->conditional != c.filter.has_value() ||
 			    (c.filter && to_json(evs[i]->filter) != to_json(*c.filter)) || evs[i]->expected_max != c.expected_max)
 				v.push_back(who + ": recorded condition differs at seq " + s(evs[i]->seq));
+			if (static_cast<int>(c.events.size()) == c.n)
+				if (std::string d = stored_differently(c.events[i], *evs[i]); !d.empty())
+					v.push_back(who + ": event idx " + s(i) + " at seq " + s(evs[i]->seq) + " is stored with " + d);
 		}
-		if (evs.back()->seq != c.returned_seq)
+		if (acknowledged && evs.back()->seq != c.returned_seq)
 			v.push_back(who + ": its last event is at seq " + s(evs.back()->seq));
-	}
+	};
+	for (const auto &c : calls) check_call(c, true);
+	for (const auto &c : unsure) check_call(c, false);
 	for (const auto &e : log.sorted())
 		if (!known.count(e.call))
 			v.push_back("seq " + s(e.seq) + " belongs to call " + e.call + ", which did not succeed");
 	return v;
+}
+
+std::vector<std::string> check_unique_ids(const Log &log) {
+	std::vector<std::string> v;
+	std::unordered_map<std::string, int64_t> first;
+	for (const auto &e : log.sorted()) {
+		if (!e.id) continue;
+		auto [it, fresh] = first.emplace(*e.id, e.seq);
+		if (!fresh) v.push_back("duplicate id: " + *e.id + " is stored at seq " + s(it->second) + " and seq " + s(e.seq));
+	}
+	return v;
+}
+
+std::vector<std::string> check_head_is_last(const Log &log, int64_t head) {
+	int64_t last = log.sorted().empty() ? 0 : log.sorted().back().seq;
+	if (head == last) return {};
+	return {"head: dcb_head() = " + s(head) + " on a quiet store whose last event is seq " + s(last)};
 }
 
 std::vector<std::string> check_g1(const Log &log) {

@@ -22,6 +22,8 @@ struct CallRecord {
 	std::optional<int64_t> expected_max;
 	int n = 1;
 	int64_t returned_seq = 0;
+	// What the call sent; when given (n of them), check_ledger also compares each stored event with it.
+	std::vector<EventSpec> events = {};
 };
 
 // One dcb_read result: rows with seq > after matching filter (ascending), as returned.
@@ -67,9 +69,18 @@ class Log {
 std::vector<std::string> check_order(const Log &log);
 
 // G4 + bookkeeping: every successful call's events are all there, in the given order, the last one at the
-// seq the call returned, with the condition the call used recorded; no event belongs to a call that did
-// not succeed (a failed call wrote nothing).
-std::vector<std::string> check_ledger(const Log &log, const std::vector<CallRecord> &calls);
+// seq the call returned, with the condition the call used recorded (and, when the record holds them, the
+// type, tags, data and id it sent); no event belongs to a call that did not succeed (a failed call wrote
+// nothing). `unsure` are calls whose outcome the client never learned (the connection died during the call
+// or its COMMIT; returned_seq is unused): each is in the log completely, as above, or not at all.
+std::vector<std::string> check_ledger(const Log &log, const std::vector<CallRecord> &calls,
+                                      const std::vector<CallRecord> &unsure = {});
+
+// No two events of the log carry the same id.
+std::vector<std::string> check_unique_ids(const Log &log);
+
+// On a quiet store, dcb_head() is the last position of the log (0 when empty).
+std::vector<std::string> check_head_is_last(const Log &log, int64_t head);
 
 // G1 on the final log, from the conditions recorded in metadata: for every conditional call, no event
 // matching its filter has a seq in (expected_max, first seq of the call).

@@ -2,13 +2,15 @@
 #include "driver.hpp"
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace dcbc {
 
 namespace {
 constexpr size_t shown_per_kind = 6;
-const char *read_columns = "SELECT seq, type, array_to_json(tags)::text, data::text, metadata::text";
+const char *read_columns = "SELECT seq, type, array_to_json(tags)::text, data::text, metadata::text, id::text";
 }  // namespace
 
 void Outcome::violation(const std::string &v) {
@@ -109,7 +111,8 @@ std::vector<LogEvent> read_events(Conn &c, const OptFilter &f, int64_t after, st
 	std::vector<LogEvent> out;
 	out.reserve(r.rows());
 	for (int i = 0; i < r.rows(); ++i)
-		out.push_back(parse_event(r.i64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4)));
+		out.push_back(parse_event(r.i64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4),
+		                          r.is_null(i, 5) ? std::nullopt : std::optional<std::string>(r.text(i, 5))));
 	return out;
 }
 
@@ -183,6 +186,14 @@ void run_threads(int n, Outcome &out, const std::function<void(int)> &body) {
 			}
 		});
 	for (auto &t : ts) t.join();
+}
+
+std::string read_text_file(const std::string &path) {
+	std::ifstream in(path);
+	std::stringstream text;
+	text << in.rdbuf();
+	if (!in || text.str().empty()) throw std::runtime_error("cannot read " + path);
+	return text.str();
 }
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }

@@ -89,6 +89,9 @@ std::string fresh_database(const Settings &st, const std::string &scenario);
 // Runs body(i) for i in [0, n) on n threads; an escaping exception becomes a violation.
 void run_threads(int n, Outcome &out, const std::function<void(int)> &body);
 
+// The whole text of a file (--setup-sql); throws when it cannot be read or is empty.
+std::string read_text_file(const std::string &path);
+
 double seconds_since(Clock::time_point t0);
 std::string fmt(double v, int decimals = 1);
 std::string error_text(const PgError &e);

@@ -15,8 +15,6 @@
 #include <ctime>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <iostream>
 
 namespace dcbc {
@@ -65,13 +63,7 @@ int main(int argc, char **argv) {
 			else if (a == "--db-prefix") st.db_prefix = value();
 			else if (a == "--require-server") require_server = true;
 			else if (a == "--expect-failure") expect_failure = true;
-			else if (a == "--setup-sql") {
-				std::ifstream in(value());
-				std::stringstream text;
-				text << in.rdbuf();
-				if (!in || text.str().empty()) throw std::runtime_error("cannot read " + std::string(argv[i]));
-				st.setup_sql = text.str();
-			}
+			else if (a == "--setup-sql") st.setup_sql = read_text_file(value());
 			else if (a == "--list") {
 				for (const auto &s : all_scenarios()) std::cout << s.name << "\t" << s.what << "\n";
 				return 0;

@@ -130,10 +130,12 @@ std::string append_events_json(const std::string &call_id, const OptFilter &filt
 }
 
 LogEvent parse_event(int64_t seq, const std::string &type, const std::string &tags_json,
-                     const std::string &data_json, const std::string &metadata_json) {
+                     const std::string &data_json, const std::string &metadata_json,
+                     std::optional<std::string> id) {
 	LogEvent e;
 	e.seq = seq;
 	e.type = type;
+	e.id = std::move(id);
 	rapidjson::Document tags, data, meta;
 	if (tags_json.empty() || tags.Parse(tags_json.c_str()).HasParseError())
 		throw std::runtime_error("seq " + std::to_string(seq) + ": bad tags " + tags_json);

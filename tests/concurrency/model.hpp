@@ -1,7 +1,7 @@
 // model.hpp — the driver's own, independent model of dcb filters and events.
 //
 // The invariant checks must not trust the extension under test, so filter matching is re-implemented here
-// from api.md: an event matches an item when its type is one of `types` (OR), its tags contain all of
+// from the README ("Filters"): an event matches an item when its type is one of `types` (OR), its tags contain all of
 // `tags` (AND) and its data contains `payload`; it matches a filter when it matches any item. The driver only
 // generates flat payloads of string values ({"k":"x"}), which is all the containment test supports.
 //
@@ -53,6 +53,7 @@ struct LogEvent {
 	std::string type;
 	std::vector<std::string> tags;
 	std::map<std::string, std::string> data;  // top-level string members of data
+	std::optional<std::string> id;            // uuid text, as stored
 	// from metadata
 	std::string call;
 	int idx = 0;
@@ -64,7 +65,8 @@ struct LogEvent {
 
 // Parses the text columns of a dcb_read row: tags as a JSON array, data and metadata as JSON text.
 LogEvent parse_event(int64_t seq, const std::string &type, const std::string &tags_json,
-                     const std::string &data_json, const std::string &metadata_json);
+                     const std::string &data_json, const std::string &metadata_json,
+                     std::optional<std::string> id = std::nullopt);
 
 bool matches(const Item &item, const LogEvent &e);
 bool matches(const OptFilter &f, const LogEvent &e);  // NULL and {} match everything

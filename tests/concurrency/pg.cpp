@@ -78,7 +78,7 @@ Result Conn::check(PGresult *r) {
 	};
 	std::string msg = field(PG_DIAG_MESSAGE_PRIMARY);
 	if (msg.empty()) msg = PQerrorMessage(conn_);
-	throw PgError(field(PG_DIAG_SQLSTATE), msg, field(PG_DIAG_MESSAGE_DETAIL));
+	throw PgError(field(PG_DIAG_SQLSTATE), msg, field(PG_DIAG_MESSAGE_DETAIL), field(PG_DIAG_CONTEXT));
 }
 
 Result Conn::exec(const std::string &sql) { return check(PQexec(conn_, sql.c_str())); }
@@ -89,6 +89,38 @@ Result Conn::exec(const std::string &sql, const std::vector<Param> &params) {
 	for (const auto &p : params) values.push_back(p ? p->c_str() : nullptr);
 	return check(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
 	                          nullptr, nullptr, 0));
+}
+
+namespace {
+
+// libpq's parameter arrays for values that may be NULL and may travel in binary format.
+struct ParamArrays {
+	ParamArrays(const std::vector<Param> &params, const std::vector<bool> &binary) {
+		for (size_t i = 0; i < params.size(); ++i) {
+			values.push_back(params[i] ? params[i]->data() : nullptr);
+			lengths.push_back(params[i] ? static_cast<int>(params[i]->size()) : 0);
+			formats.push_back(i < binary.size() && binary[i] ? 1 : 0);
+		}
+	}
+	int n() const { return static_cast<int>(values.size()); }
+	std::vector<const char *> values;
+	std::vector<int> lengths, formats;
+};
+
+}  // namespace
+
+Result Conn::exec(const std::string &sql, const std::vector<Param> &params, const std::vector<bool> &binary) {
+	ParamArrays p(params, binary);
+	return check(PQexecParams(conn_, sql.c_str(), p.n(), nullptr, p.values.data(), p.lengths.data(), p.formats.data(), 0));
+}
+
+void Conn::prepare(const std::string &name, const std::string &sql) {
+	check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
+}
+
+Result Conn::exec_prepared(const std::string &name, const std::vector<Param> &params, const std::vector<bool> &binary) {
+	ParamArrays p(params, binary);
+	return check(PQexecPrepared(conn_, name.c_str(), p.n(), p.values.data(), p.lengths.data(), p.formats.data(), 0));
 }
 
 void Conn::exec_quiet(const std::string &sql) noexcept {

@@ -16,12 +16,13 @@
 namespace dcbc {
 
 struct PgError : std::runtime_error {
-	PgError(std::string sqlstate_, std::string message_, std::string detail_)
+	PgError(std::string sqlstate_, std::string message_, std::string detail_, std::string context_ = "")
 	    : std::runtime_error(message_), sqlstate(std::move(sqlstate_)), message(std::move(message_)),
-	      detail(std::move(detail_)) {}
+	      detail(std::move(detail_)), context(std::move(context_)) {}
 	std::string sqlstate;  // "" when the error did not come from the server (connection lost, ...)
 	std::string message;
 	std::string detail;
+	std::string context;  // where the server raised it (CONTEXT), e.g. "unnamed portal parameter $1"
 	bool is_conflict() const { return sqlstate == "40001"; }
 };
 
@@ -36,6 +37,7 @@ class Result {
 	~Result() { PQclear(res_); }
 
 	int rows() const { return PQntuples(res_); }
+	int cols() const { return PQnfields(res_); }
 	bool is_null(int row, int col) const { return PQgetisnull(res_, row, col) != 0; }
 	std::string text(int row, int col) const { return PQgetvalue(res_, row, col); }
 	int64_t i64(int row, int col) const;
@@ -59,9 +61,18 @@ class Conn {
 	// Runs one statement; throws PgError on failure.
 	Result exec(const std::string &sql);
 	Result exec(const std::string &sql, const std::vector<Param> &params);
+	// As above, with params[i] sent in binary format where binary[i] is set (a value may then hold any
+	// bytes, NUL included); the statement must give each such parameter its type (`$1::jsonb`).
+	Result exec(const std::string &sql, const std::vector<Param> &params, const std::vector<bool> &binary);
+	// A named prepared statement, and running it (parameters as for exec with binary flags): no parse and
+	// plan per call, for drivers that send one statement many times.
+	void prepare(const std::string &name, const std::string &sql);
+	Result exec_prepared(const std::string &name, const std::vector<Param> &params, const std::vector<bool> &binary);
 	// Runs a statement and swallows any error (ROLLBACK after a failed transaction, cleanup).
 	void exec_quiet(const std::string &sql) noexcept;
 	int backend_pid() const { return PQbackendPID(conn_); }
+	// The connection is gone (the server closed it, crashed or was killed): every later statement fails.
+	bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
 
 	// The connection string used for `dbname`; refuses any host but the loopback interface.
 	static std::string conninfo(const std::string &dbname);

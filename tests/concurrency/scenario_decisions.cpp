@@ -7,6 +7,7 @@
 // 2. course: 32 students compete for places in capacity-limited courses (and may take at most 2 courses)
 //    while an administrator changes capacities; re-reading the log, no subscription ever exceeds the
 //    capacity in force at its seq, no student exceeds the limit, nobody subscribes twice.
+#include "gen.hpp"
 #include "scenarios.hpp"
 
 #include <algorithm>
@@ -24,8 +25,6 @@ namespace {
 Filter tag_filter(const std::string &tag, std::vector<std::string> types = {}) {
 	return Filter{{Item{std::move(types), {tag}, {}}}};
 }
-
-int64_t max_seq(const std::vector<int64_t> &seqs) { return seqs.empty() ? 0 : seqs.back(); }
 
 }  // namespace
 

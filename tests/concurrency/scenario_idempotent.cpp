@@ -1,6 +1,6 @@
 // scenario_idempotent.cpp — scenario 9: the same batch, with the same event ids, appended by many clients
 // at the same instant (a client retrying after a lost acknowledgement while its first attempt is still in
-// flight, or several workers handling one command). api.md: when all ids are already stored with the same
+// flight, or several workers handling one command). The README: when all ids are already stored with the same
 // types the call returns the stored seq and writes nothing, whatever the condition says. So: exactly one
 // copy in the log, every client that succeeds is told the seq of that copy's last event; 40001 may happen
 // while the first copy is in flight (retried), 23505 may not (same ids, same types).

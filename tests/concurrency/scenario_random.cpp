@@ -10,6 +10,7 @@
 //    (so lower seqs commit after higher ones), some rolling back, some escalating; readers tail with
 //    dcb_read(NULL, after, 100) (and smaller pages), head probes check dcb_head(); every reader must deliver
 //    exactly the final log, strictly increasing, without a skip.
+#include "gen.hpp"
 #include "scenarios.hpp"
 #include "tailer.hpp"
 
@@ -21,51 +22,9 @@ namespace dcbc {
 
 namespace {
 
-const std::vector<std::string> kTypes = {"A", "B", "C"};
-const std::vector<std::string> kTags = {"t1", "t2", "t3", "t4", "t5"};
-
-bool chance(std::mt19937_64 &rng, double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
-int pick(std::mt19937_64 &rng, int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); }
-
-std::vector<std::string> random_subset(std::mt19937_64 &rng, const std::vector<std::string> &from, int max_n) {
-	std::vector<std::string> out;
-	int n = pick(rng, max_n + 1);
-	for (int i = 0; i < n; ++i) {
-		const std::string &v = from[pick(rng, static_cast<int>(from.size()))];
-		if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
-	}
-	return out;
-}
-
-Item random_item(std::mt19937_64 &rng) {
-	for (;;) {
-		Item it;
-		it.types = random_subset(rng, kTypes, 2);
-		it.tags = random_subset(rng, kTags, 2);
-		if (chance(rng, 0.12)) it.payload["k"] = chance(rng, 0.5) ? "x" : "y";
-		if (!it.types.empty() || !it.tags.empty() || !it.payload.empty()) return it;
-	}
-}
-
-OptFilter random_filter(std::mt19937_64 &rng) {
-	double r = std::uniform_real_distribution<double>(0, 1)(rng);
-	if (r < 0.15) return std::nullopt;  // unconditional
-	if (r < 0.19) return Filter{};      // {}: conflicts with everything
-	Filter f;
-	int n = chance(rng, 0.35) ? 2 : 1;
-	for (int i = 0; i < n; ++i) f.items.push_back(random_item(rng));
-	return f;
-}
-
-std::vector<EventSpec> random_batch(std::mt19937_64 &rng, int max_n) {
-	int n = chance(rng, 0.6) ? 1 : 2 + pick(rng, max_n - 1);
-	std::vector<EventSpec> evs;
-	for (int i = 0; i < n; ++i)
-		evs.push_back({kTypes[pick(rng, 3)], random_subset(rng, kTags, 3), {{"k", chance(rng, 0.5) ? "x" : "y"}}});
-	return evs;
-}
-
-int64_t max_seq(const std::vector<int64_t> &seqs) { return seqs.empty() ? 0 : seqs.back(); }
+const Universe kUniverse = {{"A", "B", "C"}, {"t1", "t2", "t3", "t4", "t5"}};
+const std::vector<std::string> &kTypes = kUniverse.types;
+const std::vector<std::string> &kTags = kUniverse.tags;
 
 }  // namespace
 
@@ -89,8 +48,8 @@ void scenario_random(const Settings &st, Outcome &out) {
 		if (t % 4 == 3) c.exec("SET dcb.max_lock_keys = 8");
 		std::mt19937_64 rng(st.seed * 1000003 + t);
 		for (int i = 0; i < per_client && Clock::now() < deadline; ++i) {
-			OptFilter f = random_filter(rng);
-			auto batch = random_batch(rng, 4);
+			OptFilter f = random_filter(rng, kUniverse);
+			auto batch = random_batch(rng, kUniverse, 4);
 			const bool txn = chance(rng, 0.2);
 			for (int attempt = 0; attempt < 8; ++attempt) {
 				const std::string call = "c" + std::to_string(t) + "-" + std::to_string(i) + "-a" + std::to_string(attempt);
@@ -197,7 +156,7 @@ void scenario_catch_up(const Settings &st, Outcome &out) {
 			return;
 		}
 		for (int i = 0; i < per_writer; ++i) {
-			auto batch = random_batch(rng, 5);
+			auto batch = random_batch(rng, kUniverse, 5);
 			if (t == 0 && i % 10 == 5)  // now and then a large batch: all of it or nothing becomes visible
 				for (int k = 0; k < 300; ++k) batch.push_back({kTypes[k % 3], {kTags[k % 5]}, {{"k", "x"}}});
 			OptFilter f = chance(rng, 0.5) ? OptFilter() : Filter{{Item{{}, {kTags[pick(rng, 5)]}, {}}}};

@@ -10,6 +10,7 @@
 // detected, a retryable transaction-rollback error). G1-G5 promise nothing about deadlocks across several
 // statements, so 40P01 is retried and reported here (also when an autocommit call is the chosen victim);
 // any other error fails the scenario.
+#include "gen.hpp"
 #include "scenarios.hpp"
 
 #include <algorithm>
@@ -21,8 +22,6 @@ namespace {
 
 const std::vector<std::string> kTypes = {"A", "B"};
 const std::vector<std::string> kTags = {"t1", "t2", "t3", "t4"};
-
-int pick(std::mt19937_64 &rng, int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); }
 
 Filter random_tag_filter(std::mt19937_64 &rng) {
 	Filter f;
@@ -50,8 +49,6 @@ std::vector<EventSpec> random_events(std::mt19937_64 &rng) {
 	return evs;
 }
 
-int64_t max_seq(const std::vector<int64_t> &seqs) { return seqs.empty() ? 0 : seqs.back(); }
-
 }  // namespace
 
 void scenario_transactions(const Settings &st, Outcome &out) {
@@ -60,7 +57,7 @@ void scenario_transactions(const Settings &st, Outcome &out) {
 	const int per_client = st.scaled(6);
 	Recorder rec;
 	std::atomic<int> committed{0}, two_decisions{0}, conflicts{0}, txn_deadlocks{0}, auto_deadlocks{0}, auto_ok{0};
-	// api.md: at REPEATABLE READ / SERIALIZABLE the functions keep G1-G5 or refuse with a clear error. This
+	// The contract: at REPEATABLE READ / SERIALIZABLE the functions keep G1-G5 or refuse with a clear error. This
 	// store refuses; then nothing may be written (the ledger check flags any event of these calls).
 	{
 		Conn c(db);

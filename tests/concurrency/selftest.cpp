@@ -32,7 +32,8 @@ std::vector<LogEvent> call_events(const std::string &call, std::vector<int64_t> 
 	for (size_t i = 0; i < specs.size(); ++i) {
 		std::string tags = "[";
 		for (size_t k = 0; k < specs[i].tags.size(); ++k) tags += (k ? "," : "") + json_string(specs[i].tags[k]);
-		out.push_back(parse_event(seqs[i], specs[i].type, tags + "]", dump(doc[i]["data"]), dump(doc[i]["metadata"])));
+		out.push_back(parse_event(seqs[i], specs[i].type, tags + "]", dump(doc[i]["data"]), dump(doc[i]["metadata"]),
+		                          specs[i].id));
 	}
 	return out;
 }
@@ -48,7 +49,7 @@ Log make_log(std::vector<LogEvent> evs) { return Log(std::move(evs)); }
 
 }  // namespace
 
-TEST_CASE("matching follows api.md: types OR, tags AND, items OR, payload containment") {
+TEST_CASE("matching follows the README: types OR, tags AND, items OR, payload containment") {
 	LogEvent e = one("c", 1, "A", {"t1", "t2"});
 	CHECK(matches(Filter{{Item{{"A", "B"}, {}, {}}}}, e));
 	CHECK_FALSE(matches(Filter{{Item{{"B"}, {}, {}}}}, e));
@@ -145,4 +146,58 @@ TEST_CASE("check_order finds a whole-log read out of order") {
 	CHECK(check_order(make_log({one("a", 1, "A", {}), one("b", 2, "A", {})})).empty());
 	CHECK(check_order(make_log({one("a", 2, "A", {}), one("b", 1, "A", {})})).size() == 1);
 	CHECK(check_order(make_log({one("a", 2, "A", {}), one("b", 2, "A", {})})).size() == 1);
+}
+
+TEST_CASE("check_ledger compares each stored event with what the call sent") {
+	std::vector<EventSpec> sent = {{"A", {"t1", "t2"}, {{"k", "x"}}, "00000000-0000-4000-8000-000000000001"},
+	                               {"B", {}, {{"k", "y"}}, std::nullopt}};
+	auto b = call_events("b", {3, 4}, sent);
+	CallRecord rec{"b", std::nullopt, std::nullopt, 2, 4, sent};
+	CHECK(check_ledger(make_log({b[0], b[1]}), {rec}).empty());
+	auto other_type = b;
+	other_type[1].type = "C";
+	CHECK(check_ledger(make_log({other_type[0], other_type[1]}), {rec}).size() == 1);
+	auto lost_tag = b;
+	lost_tag[0].tags = {"t1"};
+	CHECK(check_ledger(make_log({lost_tag[0], lost_tag[1]}), {rec}).size() == 1);
+	auto other_data = b;
+	other_data[0].data = {{"k", "z"}};
+	CHECK(check_ledger(make_log({other_data[0], other_data[1]}), {rec}).size() == 1);
+	auto other_id = b;
+	other_id[0].id = "00000000-0000-4000-8000-000000000002";
+	CHECK(check_ledger(make_log({other_id[0], other_id[1]}), {rec}).size() == 1);
+	auto no_id = b;
+	no_id[0].id.reset();
+	CHECK(check_ledger(make_log({no_id[0], no_id[1]}), {rec}).size() == 1);
+}
+
+TEST_CASE("check_ledger: a call of unknown outcome is in the log whole or not at all") {
+	auto b = call_events("u", {3, 5}, {{"A", {}, {}}, {"A", {}, {}}});
+	CallRecord unsure{"u", std::nullopt, std::nullopt, 2, 0};
+	CHECK(check_ledger(make_log({b[0], b[1]}), {}, {unsure}).empty());  // committed before the crash
+	CHECK(check_ledger(make_log({}), {}, {unsure}).empty());             // did not
+	auto v = check_ledger(make_log({b[1]}), {}, {unsure});               // half of it survived
+	REQUIRE(v.size() == 1);
+	CHECK(v[0].find("1 of its 2 events") != std::string::npos);
+	CHECK(check_ledger(make_log({b[0], b[1]}), {}, {}).size() == 2);  // unknown to the ledger: stray events
+}
+
+TEST_CASE("check_unique_ids finds two events with one id") {
+	auto a = call_events("a", {1}, {{"A", {}, {}, "00000000-0000-4000-8000-000000000001"}})[0];
+	auto b = call_events("b", {2}, {{"A", {}, {}, "00000000-0000-4000-8000-000000000002"}})[0];
+	auto none = call_events("c", {3}, {{"A", {}, {}}})[0];
+	CHECK(check_unique_ids(make_log({a, b, none, none})).empty());  // events without an id never clash
+	b.id = a.id;
+	auto v = check_unique_ids(make_log({a, b}));
+	REQUIRE(v.size() == 1);
+	CHECK(v[0].find("seq 1 and seq 2") != std::string::npos);
+}
+
+TEST_CASE("check_head_is_last finds a head below or above the last position") {
+	Log log = make_log({one("a", 1, "A", {}), one("b", 4, "A", {})});
+	CHECK(check_head_is_last(log, 4).empty());
+	CHECK(check_head_is_last(log, 3).size() == 1);
+	CHECK(check_head_is_last(log, 5).size() == 1);
+	CHECK(check_head_is_last(make_log({}), 0).empty());
+	CHECK(check_head_is_last(make_log({}), 1).size() == 1);
 }

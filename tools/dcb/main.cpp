@@ -10,7 +10,6 @@
 // PGUSER, PGPASSWORD or ~/.pgpass, ...), or --dsn CONNINFO.
 #include <dcb/dcb.hpp>
 
-#include <libpq-fe.h>
 #include <signal.h>
 
 #include <atomic>
@@ -138,30 +137,14 @@ Args parse(int argc, char** argv) {
 	return a;
 }
 
-/// dcb_head(store) on a connection of our own (libdcb's head() addresses the store's own).
-std::int64_t head_of(const std::string& dsn, const std::string& store) {
-	const char* keys[] = {"dbname", "fallback_application_name", nullptr};
-	const char* values[] = {dsn.c_str(), "dcb", nullptr};
-	std::unique_ptr<PGconn, decltype(&PQfinish)> c(PQconnectdbParams(keys, values, 1), &PQfinish);
-	if (PQstatus(c.get()) != CONNECTION_OK) throw dcb::ConnectionError("08001", PQerrorMessage(c.get()));
-	const char* params[] = {store.empty() ? nullptr : store.c_str()};
-	std::unique_ptr<PGresult, decltype(&PQclear)> r(
-	    PQexecParams(c.get(), "SELECT dcb_head($1::text)", 1, nullptr, params, nullptr, nullptr, 0), &PQclear);
-	if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
-		const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
-		const char* msg = PQresultErrorField(r.get(), PG_DIAG_MESSAGE_PRIMARY);
-		dcb::throw_error(state ? state : "08006", msg ? msg : PQerrorMessage(c.get()));
-	}
-	return std::strtoll(PQgetvalue(r.get(), 0, 0), nullptr, 10);
-}
 
 int tail(const Args& a, sigset_t& signals) {
 	const dcb::Filter filter = a.filter.empty() ? dcb::Filter{} : dcb::Filter::from_json(a.filter);
-	const std::int64_t head = head_of(a.dsn, a.store);
+	// One connection for the pool (a wrong conninfo fails here), and the subscription's own.
+	const auto store = dcb::EventStore::connect(a.dsn, dcb::StoreOptions{.store = a.store, .pool_size = 1});
+	const std::int64_t head = store.head();
 	const std::int64_t from = a.from_head ? head : a.from.value_or(0);
 	if (!a.follow && from >= head) return 0;
-	// One connection for the pool (a wrong conninfo fails here), and the subscription's own.
-	const auto store = dcb::EventStore::connect(a.dsn, dcb::StoreOptions{.pool_size = 1});
 	std::atomic<bool> closed{false};
 	dcb::Subscription sub = store.subscribe(
 	    filter, from,
@@ -174,7 +157,7 @@ int tail(const Args& a, sigset_t& signals) {
 		    }
 	    },
 	    dcb::SubscriptionOptions{.batch_size = a.batch, .wait_timeout = std::chrono::seconds(a.follow ? 10 : 1),
-	                             .name = "dcb-tail", .store = a.store});
+	                             .name = "dcb-tail"});
 	// Until a signal, the end of what was asked for (without --follow: the head found at the start), or an error.
 	const timespec tick{0, 20'000'000};
 	while (sub.running()) {
@@ -204,7 +187,8 @@ int main(int argc, char** argv) {
 	signal(SIGPIPE, SIG_IGN);
 	try {
 		if (a.command == "head") {
-			std::printf("%lld\n", static_cast<long long>(head_of(a.dsn, a.store)));
+			const auto store = dcb::EventStore::connect(a.dsn, dcb::StoreOptions{.store = a.store, .pool_size = 1});
+			std::printf("%lld\n", static_cast<long long>(store.head()));
 			return 0;
 		}
 		return tail(a, signals);

@@ -1,7 +1,7 @@
 // dcb/backend.hpp — how the store reaches PostgreSQL; the extension point for database adapters.
 //
 // EventStore builds the statement parameters, instrumentation and result decoding once; a Backend only runs
-// one of the three fixed statements (dcb_read, dcb_append, dcb_head) and streams rows back. libdcb ships
+// one of the fixed statements (dcb_read, dcb_append, dcb_head, the snapshot functions) and streams rows back. libdcb ships
 // backends for an owned libpq pool and a borrowed PGconn*; libdcb_pqxx adds one for a libpqxx transaction.
 #pragma once
 
@@ -18,11 +18,12 @@
 
 namespace dcb {
 
-enum class StatementKind { read = 0, append = 1, head = 2 };
+/// The statements. Every one passes the store (StoreOptions::store) as its last parameter, NULL for the default store.
+enum class StatementKind { read = 0, append = 1, head = 2, snapshot_save = 3, snapshot_load = 4, snapshot_delete = 5 };
 
 /// The SQL text of a statement with $n parameters (all parameters are sent as text).
 DCB_API std::string_view statement_sql(StatementKind kind);
-/// A stable prepared-statement name, e.g. "dcb_read_v1".
+/// A stable prepared-statement name, e.g. "dcb_read_v2".
 DCB_API std::string_view statement_name(StatementKind kind);
 /// Number of parameters of the statement.
 DCB_API int statement_param_count(StatementKind kind);

@@ -11,5 +11,6 @@
 #include "dcb/observability.hpp"
 #include "dcb/options.hpp"
 #include "dcb/projection.hpp"
+#include "dcb/snapshot.hpp"
 #include "dcb/subscription.hpp"
 #include "dcb/traceparent.hpp"

@@ -16,6 +16,7 @@
 #include "dcb/event.hpp"
 #include "dcb/filter.hpp"
 #include "dcb/options.hpp"
+#include "dcb/snapshot.hpp"
 #include "dcb/subscription.hpp"
 
 #include <cstdint>
@@ -108,6 +109,30 @@ public:
 	/// append, so an append whose acknowledgement was lost is retried idempotently.
 	ExecuteResult execute(const Filter& filter, const Decide& decide, const ExecuteOptions& options) const;
 	ExecuteResult execute(const Filter& filter, const Decide& decide) const;
+
+	/// Snapshots (dcb/snapshot.hpp), named by `projection` and the meaning of `filter`. save_snapshot stores `data`
+	/// (JSON text) as the state at `seq` (at most the head) unless a snapshot with a higher seq is stored.
+	void save_snapshot(const std::string& projection, const Filter& filter, std::int64_t seq, const std::string& data,
+	                   const CallOptions& options = {}) const;
+	/// The snapshot, or nullopt when there is none.
+	std::optional<Snapshot> load_snapshot(const std::string& projection, const Filter& filter,
+	                                      const CallOptions& options = {}) const;
+	/// Whether there was a snapshot to delete.
+	bool delete_snapshot(const std::string& projection, const Filter& filter, const CallOptions& options = {}) const;
+
+	/// Command handler from a snapshot: load the snapshot of (command.projection, filter) → fold from its data and the
+	/// events after its seq (strong) → save a new snapshot when enough events were read (save_after_events) →
+	/// decide → append at max(snapshot's seq, last seq read); on a conflict, back off and start again, as execute().
+	/// The decision is the one execute() makes from the whole boundary, given a fold as Projection describes.
+	SnapshotExecuteResult execute_from_snapshot(const Filter& filter, const SnapshotCommand& command,
+	                                            const SnapshotExecuteOptions& options = {}) const;
+	/// The same with a typed projection; `decide` takes `const State&` and returns std::vector<Event>.
+	template <typename State, typename DecideFn>
+	SnapshotExecuteResult execute_from_snapshot(const Filter& filter, const Projection<State>& projection, DecideFn&& decide,
+	                                            const SnapshotExecuteOptions& options = {}) const {
+		std::optional<State> state;
+		return execute_from_snapshot(filter, snapshot_command(projection, decide, state), options);
+	}
 
 	/// Follows the log from `after`: the handler gets the events matching `filter`, in seq order, each once, in
 	/// batches, on a thread and a connection of the subscription's own; reconnects after a lost connection and

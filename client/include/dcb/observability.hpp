@@ -120,6 +120,9 @@ inline constexpr std::string_view query = "eventstore.query";
 inline constexpr std::string_view append = "eventstore.append";
 inline constexpr std::string_view execute = "eventstore.execute";
 inline constexpr std::string_view head = "eventstore.head";
+inline constexpr std::string_view snapshot_save = "eventstore.snapshot_save";
+inline constexpr std::string_view snapshot_load = "eventstore.snapshot_load";
+inline constexpr std::string_view snapshot_delete = "eventstore.snapshot_delete";
 }  // namespace spans
 
 }  // namespace dcb

@@ -90,6 +90,9 @@ struct ExecuteOptions {
 };
 
 struct StoreOptions {
+	/// The store every call addresses (the SQL functions' `store` argument; created with dcb_create_store): 1 to 58
+	/// lower-case letters, digits and underscores, starting with a letter. Empty: the default store.
+	std::string store{};
 	std::size_t pool_size = 8;          ///< maximum connections per server (primary, replica)
 	std::string replica{};              ///< conninfo of a streaming replica for Consistency::eventual reads
 	Clock::duration cancel_grace = std::chrono::seconds(5);  ///< wait for a canceled statement to end

@@ -78,10 +78,9 @@ struct SubscriptionOptions {
 	/// The `subscription` label of its metrics and the `subscription` field of its log lines ("subscription" when
 	/// empty; a projection's default is its consumer name).
 	std::string name{};
-	/// The store to follow (see dcb_create_store); empty: the default store.
-	std::string store{};
 	/// The server to follow (libpq conninfo). Empty: the primary the store was connected to. A store made by
-	/// EventStore::borrow / with_backend / dcb::pqxx_store has no conninfo of its own and needs it.
+	/// EventStore::borrow / with_backend / dcb::pqxx_store has no conninfo of its own and needs it. The store
+	/// followed is always the EventStore's own (StoreOptions::store).
 	std::string conninfo{};
 	/// Another way to stop it, besides Subscription::stop() and destruction.
 	std::stop_token stop{};

@@ -1,5 +1,5 @@
--- mock/naive.sql — a deliberately broken dcb store in plain SQL, with both classic bugs of
--- shared/spec/concurrency.md: (A) the condition is checked, then the events inserted, at READ COMMITTED
+-- mock/naive.sql — a deliberately broken dcb store in plain SQL, with both classic bugs of client-side
+-- conditions (README, "Why server-side"): (A) the condition is checked, then the events inserted, at READ COMMITTED
 -- without any lock; (B) seqs come from a sequence at insert time, reads return whatever is committed.
 --
 -- `dcb_concurrency --setup-sql mock/naive.sql --expect-failure` runs scenarios against it instead of
