@@ -230,7 +230,7 @@ TEST_CASE("invalid use fails at once or ends the subscription with the server's 
 	CHECK_THROWS_AS(borrowed.subscribe(dcb::Filter{}, 0, [](const auto&) {}), dcb::InvalidArgument);
 	CHECK_THROWS_AS(store.run_projection("", dcb::Filter{}, [](const auto&, auto&) {}), dcb::InvalidArgument);
 	// a store that does not exist: fatal, not retried
-	const auto missing = dcb::EventStore::connect(dcb_test::dsn(), {.store = "no_such_store"});
+	const auto missing = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.store = "no_such_store"});
 	dcb::Subscription s = missing.subscribe(dcb::Filter{}, 0, [](const auto&) {});
 	try {
 		s.join();
@@ -267,7 +267,7 @@ TEST_CASE("a filtered subscription waits for the head to pass what it saw, not i
 
 TEST_CASE("a subscription reconnects after its connection is killed and resumes without gap or duplicate") {
 	auto metrics = std::make_shared<GaugeMetrics>();
-	const auto store = dcb::EventStore::connect(dcb_test::dsn(), {.metrics = metrics});
+	const auto store = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.metrics = metrics});
 	const std::string u = dcb_test::unique("sub-kill");
 	const std::string app = "sub_kill_" + std::to_string(getpid());
 	const std::int64_t start = store.head();
@@ -296,7 +296,7 @@ TEST_CASE("a subscription reconnects after its connection is killed and resumes 
 
 TEST_CASE("lag is reported through the metrics hooks: events and seconds behind the head") {
 	auto metrics = std::make_shared<GaugeMetrics>();
-	const auto store = dcb::EventStore::connect(dcb_test::dsn(), {.metrics = metrics});
+	const auto store = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.metrics = metrics});
 	const std::string u = dcb_test::unique("sub-lag");
 	const std::int64_t start = store.head();
 	for (int i = 0; i < 10; ++i) append_simple(store, u, 10);
@@ -412,7 +412,7 @@ TEST_CASE("16 writers at full speed: every consumer sees exactly the log's seque
 
 TEST_CASE("two instances of one projection racing leave a read model equal to the fold of the log") {
 	auto metrics = std::make_shared<GaugeMetrics>();
-	const auto store = dcb::EventStore::connect(dcb_test::dsn(), {.metrics = metrics});
+	const auto store = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.metrics = metrics});
 	const std::string u = dcb_test::unique("race");
 	dcb_test::ReadModel model(dcb_test::unique("rm_race"));
 	const dcb::Filter filter = types_filter({u + "A", u + "B", u + "C"});
@@ -523,4 +523,30 @@ TEST_CASE("a projection process killed with SIGKILL mid-batch and restarted leav
 	CHECK(mid_batch > 0);
 	CHECK(dcb_test::compare(model.applied(), expected) == "");
 	CHECK(model.counts() == dcb_test::ReadModel::fold(log, expected));
+}
+
+TEST_CASE("subscriptions and projections follow the store of their EventStore (StoreOptions::store)") {
+	const std::string name = "follow_" + std::to_string(getpid());
+	{
+		auto c = dcb_test::connect_raw();
+		dcb_test::exec(c.get(), "SELECT dcb_create_store('" + name + "')");
+	}
+	const auto other = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.store = name});
+	const auto main_store = dcb::EventStore::connect(dcb_test::dsn());
+	append_simple(main_store, "InTheDefaultStore", 3);
+	append_simple(other, "InTheOtherStore", 4);
+	Delivered got(0);
+	dcb::Subscription s = other.subscribe(dcb::Filter{}, 0, [&](const auto& b) { got.add(b); });
+	std::atomic<int> applied{0};
+	dcb::Subscription p = other.run_projection("counter", dcb::Filter{}, [&](const dcb::SubscriptionBatch& b, dcb::ProjectionTransaction&) {
+		applied += static_cast<int>(b.events.size());
+	});
+	REQUIRE(eventually([&] { return s.position() >= 4 && p.position() >= 4; }, 10s));
+	CHECK(got.snapshot() == std::vector<std::int64_t>{1, 2, 3, 4});  // its own positions, from 1
+	CHECK(applied == 4);
+	p.stop();
+	p.join();
+	auto c = dcb_test::connect_raw();
+	CHECK(dcb_test::exec(c.get(), "SELECT dcb_consumer_position('counter', '" + name + "')") == "4");
+	CHECK(dcb_test::exec(c.get(), "SELECT dcb_consumer_position('counter')") == "0");  // not the default store's
 }
