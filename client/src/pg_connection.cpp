@@ -397,6 +397,25 @@ void PgConnection::execute(const StatementCall& call, RowSink& sink, const Execu
 	if (c.sink_error) std::rethrow_exception(c.sink_error);
 }
 
+void PgConnection::execute_sql(const std::string& sql, std::span<const std::optional<std::string>> params, RowSink* sink,
+                               const ExecutionControl& control, Clock::duration grace) {
+	if (broken()) throw ConnectionError("08006", "dcb: connection is broken");
+	check_before_start(control);
+	std::vector<const char*> values;
+	values.reserve(params.size());
+	for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+	Waiter w(conn_, control, grace);
+	if (!PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0))
+		connection_failed("could not send the statement");
+	Collected c;
+	{
+		std::stop_callback<CancelOnStop> on_stop(control.stop, CancelOnStop{&w});
+		c = collect(w, sink);
+	}
+	if (c.error) raise(w, *c.error);
+	if (c.sink_error) std::rethrow_exception(c.sink_error);
+}
+
 void PgConnection::execute_pipeline(std::span<const StatementCall> calls, std::span<RowSink* const> sinks,
                                     const ExecutionControl& control, Clock::duration grace,
                                     std::vector<std::exception_ptr>& errors) {

@@ -49,6 +49,13 @@ public:
 	Clock::time_point opened_at() const noexcept { return opened_at_; }
 
 	void execute(const StatementCall& call, RowSink& sink, const ExecutionControl& control, Clock::duration grace);
+	/// Runs any one statement (unprepared, parameters as text, nullopt = NULL) with the same deadline, cancellation
+	/// and error mapping as execute(): for the statements of subscriptions and projections (dcb_wait, consumer
+	/// positions, transaction control) and a projection handler's own. `sink` may be null.
+	void execute_sql(const std::string& sql, std::span<const std::optional<std::string>> params, RowSink* sink,
+	                 const ExecutionControl& control, Clock::duration grace);
+	/// The libpq connection (a projection hands it to its handler, inside the batch's transaction).
+	PGconn* handle() const noexcept { return conn_; }
 	void execute_pipeline(std::span<const StatementCall> calls, std::span<RowSink* const> sinks,
 	                      const ExecutionControl& control, Clock::duration grace, std::vector<std::exception_ptr>& errors);
 

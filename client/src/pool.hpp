@@ -40,6 +40,7 @@ public:
 	/// Waits for an idle connection (or opens one) until the call's deadline / stop request. An idle connection
 	/// that the server has closed meanwhile, or that has outlived max_lifetime, is closed instead of handed out.
 	Lease acquire(const ExecutionControl& control);
+	const std::string& conninfo() const noexcept { return conninfo_; }
 
 private:
 	void release(std::unique_ptr<PgConnection> c) noexcept;
@@ -67,6 +68,8 @@ public:
 	std::string_view name() const override { return "pool"; }
 	/// Opens a connection (or checks one out) and returns it to the pool; throws ConnectionError.
 	void warm_up() { (void)pool_.acquire({}); }
+	/// The server's conninfo (subscriptions open connections of their own to it).
+	const std::string& conninfo() const noexcept { return pool_.conninfo(); }
 
 private:
 	NoticeSink notices_;  // before pool_: outlives the connections

@@ -1,5 +1,6 @@
 // prometheus_metrics.cpp — see dcb/prometheus.hpp.
 #include "dcb/prometheus.hpp"
+#include "dcb/subscription.hpp"
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -39,6 +40,14 @@ std::string help_of(std::string_view metric) {
 	    {metrics::pool_connections_idle, "Idle connections of the store's pool"},
 	    {metrics::pool_connections_in_use, "Connections of the store's pool in use or being opened"},
 	    {metrics::pool_connections_max, "Size limit of the store's pool"},
+	    {metrics::subscription_lag_events, "Positions between the last one a subscription delivered and the head it saw"},
+	    {metrics::subscription_lag_seconds, "Age of the first event of a subscription's batch when delivered; 0 when caught up"},
+	    {metrics::subscription_position, "Last position a subscription delivered (a projection: committed)"},
+	    {metrics::subscription_events, "Events delivered by subscriptions"},
+	    {metrics::subscription_batches, "Batches delivered by subscriptions"},
+	    {metrics::subscription_reconnects, "Connections of subscriptions lost and opened again"},
+	    {metrics::subscription_handler_duration, "Time of a subscription's handler per batch (a projection: its transaction)"},
+	    {metrics::projection_retries, "Projection batches rolled back and done again, by reason (conflict, moved)"},
 	};
 	const auto it = help.find(metric);
 	return it != help.end() ? std::string(it->second) : "libdcb metric " + std::string(metric);

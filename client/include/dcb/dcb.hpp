@@ -10,5 +10,7 @@
 #include "dcb/json.hpp"
 #include "dcb/observability.hpp"
 #include "dcb/options.hpp"
+#include "dcb/projection.hpp"
 #include "dcb/snapshot.hpp"
+#include "dcb/subscription.hpp"
 #include "dcb/traceparent.hpp"

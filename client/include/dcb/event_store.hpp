@@ -17,6 +17,7 @@
 #include "dcb/filter.hpp"
 #include "dcb/options.hpp"
 #include "dcb/snapshot.hpp"
+#include "dcb/subscription.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -30,6 +31,8 @@ typedef struct pg_conn PGconn;
 }
 
 namespace dcb {
+
+struct ProjectionOptions;  // dcb/projection.hpp
 
 /// One append of a batch.
 struct AppendRequest {
@@ -130,6 +133,18 @@ public:
 		std::optional<State> state;
 		return execute_from_snapshot(filter, snapshot_command(projection, decide, state), options);
 	}
+
+	/// Follows the log from `after`: the handler gets the events matching `filter`, in seq order, each once, in
+	/// batches, on a thread and a connection of the subscription's own; reconnects after a lost connection and
+	/// resumes where it was. See dcb/subscription.hpp.
+	Subscription subscribe(const Filter& filter, std::int64_t after, SubscriptionHandler handler,
+	                       SubscriptionOptions options = {}) const;
+	/// Keeps a read model from the events matching `filter`: each batch, the handler's writes and the checkpoint of
+	/// `consumer` (dcb_consumer_advance) commit in one transaction, so each event is applied exactly once. See
+	/// dcb/projection.hpp.
+	Subscription run_projection(std::string consumer, const Filter& filter, ProjectionHandler handler) const;
+	Subscription run_projection(std::string consumer, const Filter& filter, ProjectionHandler handler,
+	                            const ProjectionOptions& options) const;
 
 	struct Impl;
 

@@ -75,6 +75,10 @@ void Auditor::feed(const Record& r) {
 		return;
 	}
 
+	if (is_lend || is_return) {
+		lent_by_reader_[r.reader_id] += is_lend ? 1 : -1;
+		rep.last_loan_seq = r.seq;
+	}
 	const std::string at = " (seq " + std::to_string(r.seq) + ")";
 	if (is_add) {
 		auto& c = copies_[r.book_id];
@@ -136,6 +140,9 @@ const Report& Auditor::report() {
 	rep.copies_in_circulation = std::count_if(copies_.begin(), copies_.end(), [](auto& kv) { return kv.second.in_circulation; });
 	rep.copies_lent = lent_now_;
 	rep.readers_registered = std::count_if(readers_.begin(), readers_.end(), [](auto& kv) { return kv.second.registered; });
+	rep.copies_lent_by_reader.clear();
+	for (const auto& [reader, n] : lent_by_reader_)
+		if (n != 0) rep.copies_lent_by_reader[reader] = n;
 	return rep;
 }
 

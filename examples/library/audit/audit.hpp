@@ -58,6 +58,10 @@ struct Report {
 	int max_loans_of_a_reader = 0;     // the highest loan count any reader reached
 	std::int64_t max_copies_lent_at_once = 0;
 	std::int64_t copies_in_circulation = 0, copies_lent = 0, readers_registered = 0;  // at the end
+	// Copies lent now, per reader (readers with none left out): lends minus returns of each reader over the whole
+	// log, counted as they stand, legal or not — what a read model kept from the same events must hold.
+	std::map<std::string, std::int64_t> copies_lent_by_reader;
+	std::int64_t last_loan_seq = 0;  // the last lend or return
 
 	std::int64_t violations() const;
 	bool ok() const { return violations() == 0; }
@@ -85,6 +89,7 @@ private:
 	std::map<std::string, Copy> copies_;
 	std::map<std::string, Reader> readers_;
 	std::int64_t lent_now_ = 0;
+	std::map<std::string, std::int64_t> lent_by_reader_;  // the plain fold behind Report::copies_lent_by_reader
 	Report report_;
 };
 

@@ -1,6 +1,8 @@
 // dcb-library-sim — N threads run random library commands against one dcb event store, then the whole
-// log is read back and audited by an independent fold (audit/audit.hpp). Exit status: 0 when every
-// invariant held, 1 when one was violated (or the run itself failed), 2 for usage or setup errors.
+// log is read back and audited by an independent fold (audit/audit.hpp). Meanwhile a projection
+// (sim/projection.hpp) keeps the read model "copies lent now, per reader" in a table, live; the audit checks
+// that it equals the fold of the whole log. Exit status: 0 when every invariant held, 1 when one was violated
+// (or the run itself failed), 2 for usage or setup errors.
 //
 //   dcb-library-sim [--threads 8] [--seconds 10] [--books 60] [--readers 20] [--dsn CONNINFO]
 //                   [--database NAME] [--replica CONNINFO] [--keep] [--seed N] [--unsafe] [--quiet]
@@ -41,6 +43,7 @@
 #include "audit/audit.hpp"
 #include "domain/library.hpp"
 #include "handlers.hpp"
+#include "projection.hpp"
 #include "setup.hpp"
 
 using namespace library;
@@ -376,6 +379,7 @@ int main(int argc, char** argv) {
 		if (auto n = setup::count_events(dsn); n != 0)
 			throw setup::SetupError("database " + dbname + " already holds " + std::to_string(n) +
 			                        " events: the simulation needs an empty log (omit --database for a fresh one)");
+		setup::create_loans_table(dsn);
 		std::printf("dcb-library-sim: database %s (%s, extension dcb %s), %d threads, %g s, %d books, %d readers, seed %" PRIu64 "%s\n",
 		            dbname.c_str(), created ? "new" : "existing", version.c_str(), o.threads, o.seconds, o.books,
 		            o.readers, o.seed, o.unsafe ? ", UNSAFE (appends without condition)" : "");
@@ -418,6 +422,8 @@ int main(int argc, char** argv) {
 		auto store = replica_dsn.empty() ? dcb::EventStore::connect(dsn, store_options)
 		                                 : dcb::EventStore::connect(dsn, replica_dsn, store_options);
 		CommandHandlers handlers(store, dcb::ExecuteOptions{.retry = {.max_attempts = kMaxAttempts}}, o.unsafe);
+		// The read model "copies lent now, per reader", kept live by a projection while the commands run.
+		dcb::Subscription loans = start_loans_projection(store);
 		Stats stats;
 		Hints hints(o.books);
 
@@ -475,11 +481,12 @@ int main(int argc, char** argv) {
 			last_cmds = cmds;
 			last_t = now;
 			if (o.quiet) continue;
-			std::printf("%s[%5.1fs] %s commands  %7.0f/s | accepted %s  no-op %s  rejected %s | conflicts %s  retries %s  gave up %s | errors %s%s%s",
+			std::printf("%s[%5.1fs] %s commands  %7.0f/s | accepted %s  no-op %s  rejected %s | conflicts %s  retries %s  gave up %s | errors %s | read model at seq %s%s%s",
 			            tty ? "\r\033[K" : "", std::chrono::duration<double>(now - start).count(), fmt_int(cmds).c_str(),
 			            rate, fmt_int(stats.accepted).c_str(), fmt_int(stats.already_done).c_str(),
 			            fmt_int(stats.rejected).c_str(), fmt_int(stats.conflicts).c_str(),
 			            fmt_int(stats.retries).c_str(), fmt_int(stats.gave_up).c_str(), fmt_int(stats.errors).c_str(),
+			            fmt_int(loans.position()).c_str(),
 			            replica_dsn.empty() ? ""
 			                                : (" | replica reads " + fmt_int(observer.reads) + "  lag " +
 			                                   fmt_int(observer.last_lag) + " seq").c_str(),
@@ -552,10 +559,46 @@ int main(int argc, char** argv) {
 			            "every accepted command is exactly one event in the log, nothing else is");
 		}
 
+		// The read model the projection kept while the commands ran, once it has caught up with the last loan,
+		// must equal the fold of the whole log.
+		bool read_model_ok = false;
+		{
+			const auto t1 = Clock::now();
+			while (loans.running() && loans.position() < rep.last_loan_seq && Clock::now() - t1 < std::chrono::seconds(60))
+				std::this_thread::sleep_for(std::chrono::milliseconds(10));
+			const std::int64_t at = loans.position();
+			loans.stop();
+			try {
+				loans.join();
+				const auto table = setup::read_loans_table(dsn);
+				read_model_ok = at >= rep.last_loan_seq && table == rep.copies_lent_by_reader;
+				std::int64_t lent = 0;
+				for (const auto& [reader, n] : table) lent += n;
+				std::printf("  %-4s %-72s\n", read_model_ok ? "ok" : "FAIL",
+				            ("the projection's copies_lent_per_reader (" + fmt_int(lent) + " copies, " +
+				             fmt_int(static_cast<std::int64_t>(table.size())) + " readers, checkpoint " + fmt_int(at) +
+				             ") equals the fold of the log")
+				                .c_str());
+				if (!read_model_ok) {
+					for (const auto& [reader, n] : rep.copies_lent_by_reader) {
+						const auto it = table.find(reader);
+						const std::int64_t got = it == table.end() ? 0 : it->second;
+						if (got != n) std::printf("         %s: %s in the log, %s in the read model\n", reader.c_str(),
+						                          fmt_int(n).c_str(), fmt_int(got).c_str());
+					}
+					for (const auto& [reader, n] : table)
+						if (!rep.copies_lent_by_reader.count(reader))
+							std::printf("         %s: none in the log, %s in the read model\n", reader.c_str(), fmt_int(n).c_str());
+				}
+			} catch (const std::exception& e) {
+				std::printf("  FAIL the projection of copies lent per reader failed: %s\n", e.what());
+			}
+		}
+
 		bool replica_ok = true;
 		if (!replica_dsn.empty()) replica_ok = audit_replica(store, dsn, replica_dsn, observer, rep);
 
-		const bool passed = rep.ok() && books_balance && stats.errors == 0 && replica_ok;
+		const bool passed = rep.ok() && books_balance && stats.errors == 0 && replica_ok && read_model_ok;
 		if (passed) {
 			std::printf("\nVERDICT: PASS - all invariants held over %s events from %s concurrent commands (%s conflicts resolved by retry)\n",
 			            fmt_int(rep.events).c_str(), fmt_int(stats.commands).c_str(), fmt_int(stats.conflicts).c_str());
@@ -563,8 +606,9 @@ int main(int argc, char** argv) {
 		} else {
 			if (!rep.ok())
 				std::printf("\n(after the first illegal event, the audit's state and later counts include its knock-on effects)");
-			std::printf("\nVERDICT: FAIL - %s invariant violation(s)%s%s%s\n", fmt_int(rep.violations()).c_str(),
+			std::printf("\nVERDICT: FAIL - %s invariant violation(s)%s%s%s%s\n", fmt_int(rep.violations()).c_str(),
 			            books_balance ? "" : ", the log does not match the accepted commands",
+			            read_model_ok ? "" : ", the read model differs from the log",
 			            replica_ok ? "" : ", the replica check failed",
 			            stats.errors ? (", " + fmt_int(stats.errors) + " command error(s)").c_str() : "");
 			status = 1;

@@ -142,6 +142,20 @@ std::int64_t count_events(const std::string& dsn) {
 	return std::stoll(PQgetvalue(r.get(), 0, 0));
 }
 
+void create_loans_table(const std::string& dsn) {
+	auto c = connect(dsn);
+	exec(c.get(), "SET client_min_messages = warning");
+	exec(c.get(), "CREATE TABLE IF NOT EXISTS copies_lent_per_reader (reader_id text PRIMARY KEY, copies integer NOT NULL)");
+}
+
+std::map<std::string, std::int64_t> read_loans_table(const std::string& dsn) {
+	auto c = connect(dsn);
+	auto r = exec(c.get(), "SELECT reader_id, copies FROM copies_lent_per_reader WHERE copies <> 0");
+	std::map<std::string, std::int64_t> out;
+	for (int i = 0; i < PQntuples(r.get()); ++i) out[PQgetvalue(r.get(), i, 0)] = std::stoll(PQgetvalue(r.get(), i, 1));
+	return out;
+}
+
 std::int64_t read_log(const std::string& dsn, const std::function<void(const audit::Record&)>& sink, int page) {
 	auto c = connect(dsn);
 	std::int64_t after = 0, n = 0;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -33,6 +34,11 @@ bool replayed_up_to(const std::string& standby_dsn, const std::string& lsn);
 
 // Number of events in the log (dcb_head() may be larger: seqs have gaps).
 std::int64_t count_events(const std::string& dsn);
+
+// The projection's read model: CREATE TABLE copies_lent_per_reader (reader_id text PRIMARY KEY, copies integer),
+// and its rows with copies <> 0.
+void create_loans_table(const std::string& dsn);
+std::map<std::string, std::int64_t> read_loans_table(const std::string& dsn);
 
 // Reads the whole log with dcb_read(NULL, after, page) in ascending seq order, page by page.
 // Returns the number of events read.

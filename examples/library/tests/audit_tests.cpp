@@ -114,3 +114,15 @@ TEST_CASE("malformed events and order") {
 	a.feed({5, "ReaderRegistered", "", "r3", {"ReaderID:r3"}});
 	CHECK(a.report().violations_by_rule[static_cast<std::size_t>(Rule::seq_order)] == 1);
 }
+
+TEST_CASE("copies lent per reader: the plain fold a read model is compared with") {
+	Log l;
+	l.add("b1").add("b2").add("b3").reg("r1").reg("r2").lend("b1", "r1").lend("b2", "r1").lend("b3", "r2").ret("b1", "r1");
+	l.ret("b3", "r2").add("b4");
+	const auto& rep = l.a.report();
+	CHECK(rep.copies_lent_by_reader == std::map<std::string, std::int64_t>{{"r1", 1}});  // r2 has none left
+	CHECK(rep.last_loan_seq == 10);
+	// an illegal second lend still counts: the fold counts the events as they stand
+	l.lend("b2", "r2");
+	CHECK(l.a.report().copies_lent_by_reader == std::map<std::string, std::int64_t>{{"r1", 1}, {"r2", 1}});
+}

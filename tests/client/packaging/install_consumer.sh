@@ -3,7 +3,7 @@
 # would install it: configured with CMAKE_INSTALL_PREFIX=/usr (Debian's multiarch libdir), installed into a
 # DESTDIR staging directory by a plain `cmake --install`, then used by a consumer through find_package(dcb)
 # and through pkg-config (libdcb and each adapter). A plain install of the project's own build (which has
-# the demo programs built) must not install them.
+# the demo programs built) must not install them; it installs the dcb command line tool, a user tool.
 set -euo pipefail
 src=$1 build=$2 work=$3 cxx=$4 adapters=${5:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -15,11 +15,11 @@ stage=$work/stage
 libdir=$stage/usr/lib/$multiarch
 fail() { echo "FAILED: $*"; exit 1; }
 
-echo "--- a plain install of the build tree installs no programs"
+echo "--- a plain install of the build tree installs no programs but the dcb tool"
 cmake --install "$build" --prefix "$work/plain" >"$work/plain.log"
-if [ -d "$work/plain/bin" ]; then
+if [ "$(ls "$work/plain/bin" 2>/dev/null)" != dcb ]; then
 	ls -l "$work/plain/bin"
-	fail "cmake --install put programs into bin/"
+	fail "cmake --install put other programs than dcb into bin/ (or not dcb)"
 fi
 [ -e "$work/plain/include/dcb/dcb.hpp" ] || fail "the plain install has no headers"
 
@@ -30,7 +30,8 @@ cmake --build "$work/build" -j2 --target dcb_client_libraries >"$work/build.log"
 DESTDIR=$stage cmake --install "$work/build" >"$work/install.log" || { tail -30 "$work/install.log"; fail "install"; }
 [ -e "$libdir/libdcb.so" ] || fail "libdcb.so is not in /usr/lib/$multiarch"
 [ -e "$stage/usr/include/dcb/dcb.hpp" ] || fail "the headers are not in /usr/include"
-[ -d "$stage/usr/bin" ] && fail "the install put programs into /usr/bin"
+[ "$(ls "$stage/usr/bin" 2>/dev/null)" = dcb ] || fail "the install did not put the dcb tool, and only it, into /usr/bin"
+LD_LIBRARY_PATH=$libdir "$stage/usr/bin/dcb" --help | grep -q '^usage: dcb head' || fail "the installed dcb tool does not run"
 
 echo "--- pkg-config"
 export PKG_CONFIG_PATH=$libdir/pkgconfig
