@@ -230,7 +230,7 @@ TEST_CASE("invalid use fails at once or ends the subscription with the server's 
 	CHECK_THROWS_AS(borrowed.subscribe(dcb::Filter{}, 0, [](const auto&) {}), dcb::InvalidArgument);
 	CHECK_THROWS_AS(store.run_projection("", dcb::Filter{}, [](const auto&, auto&) {}), dcb::InvalidArgument);
 	// a store that does not exist: fatal, not retried
-	const auto missing = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.store = "no_such_store"});
+	const auto missing = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.store = "subscription_store_missing"});
 	dcb::Subscription s = missing.subscribe(dcb::Filter{}, 0, [](const auto&) {});
 	try {
 		s.join();
