@@ -199,6 +199,12 @@ bool sleep_for(Clock::duration d, std::stop_token stop) {
 	return !stop.stop_requested();
 }
 
+bool sleep_read_interval(const SubscriptionOptions& options, Clock::time_point last_read, std::stop_token stop) {
+	const Clock::time_point due = last_read + options.min_read_interval;
+	const Clock::time_point now = Clock::now();
+	return now >= due || sleep_for(due - now, std::move(stop));
+}
+
 bool sleep_backoff(const SubscriptionOptions& options, int failures, std::stop_token stop) {
 	const RetryPolicy policy{.initial_backoff = options.reconnect_initial_backoff,
 	                         .max_backoff = options.reconnect_max_backoff,

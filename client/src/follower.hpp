@@ -130,6 +130,9 @@ double age_seconds(const StoredEvent& e);
 bool sleep_backoff(const SubscriptionOptions& options, int failures, std::stop_token stop);
 /// Sleeps `d`, or less when stopped; returns false when stopped.
 bool sleep_for(Clock::duration d, std::stop_token stop);
+/// Before waiting for new events: sleeps until options.min_read_interval has passed since `last_read` began;
+/// returns false when stopped.
+bool sleep_read_interval(const SubscriptionOptions& options, Clock::time_point last_read, std::stop_token stop);
 
 /// Starts `body` on the subscription's thread. The body reports the positions through the state and returns
 /// normally when stopped; an exception it throws becomes the subscription's error.

@@ -83,6 +83,7 @@ Subscription EventStore::run_projection(std::string consumer, const Filter& filt
 		std::int64_t position = 0;               // vouched for up to here (>= committed: moves without matches)
 		std::int64_t known = 0;                  // max(the highest head seen, position)
 		std::int64_t head_seen = 0;
+		Clock::time_point last_read{};  // when the last read began
 		auto last_checkpoint = Clock::now();
 		std::unique_ptr<FollowerConnection> conn;
 		int failures = 0;  // consecutive lost connections
@@ -103,6 +104,7 @@ Subscription EventStore::run_projection(std::string consumer, const Filter& filt
 				failures = 0;
 				bool read_now = position < known;
 				if (!read_now) {
+					if (!sleep_read_interval(sub, last_read, stop)) break;
 					const ExecutionControl wait_control{Clock::now() + sub.wait_timeout + store_options->cancel_grace, stop};
 					const std::int64_t h = conn->wait(known, sub.wait_timeout, wait_control);
 					head_seen = std::max(head_seen, h);
@@ -118,6 +120,7 @@ Subscription EventStore::run_projection(std::string consumer, const Filter& filt
 				if (!read_now) continue;
 
 				conn->begin(control);
+				last_read = Clock::now();
 				std::vector<StoredEvent> events = conn->read(filter, position, sub.batch_size, control);
 				const std::int64_t last = events.empty() ? position : events.back().seq;
 				const bool full = events.size() >= static_cast<std::size_t>(sub.batch_size);

@@ -107,6 +107,7 @@ Subscription EventStore::subscribe(const Filter& filter, std::int64_t after, Sub
 		std::int64_t batch_end = after; // the position of the last batch handed over (batches tile the positions)
 		std::int64_t known = after;     // max(the highest head seen, position)
 		std::int64_t head_seen = 0;     // the highest head the server returned
+		Clock::time_point last_read{};  // when the last read began
 		state.position.store(position);
 		std::unique_ptr<FollowerConnection> conn;
 		int failures = 0;
@@ -124,6 +125,7 @@ Subscription EventStore::subscribe(const Filter& filter, std::int64_t after, Sub
 				}
 				bool read_now = position < known;
 				if (!read_now) {
+					if (!sleep_read_interval(options, last_read, stop)) break;
 					// Wait for the head to pass what was seen — not the last matching event, which the head may
 					// be far past already (dcb_wait would return at once, again and again).
 					const ExecutionControl wait_control{Clock::now() + options.wait_timeout + store_options->cancel_grace, stop};
@@ -142,6 +144,7 @@ Subscription EventStore::subscribe(const Filter& filter, std::int64_t after, Sub
 				}
 				failures = 0;
 				if (!read_now) continue;
+				last_read = Clock::now();
 				events = conn->read(filter, position, options.batch_size, stoppable(state));
 				const std::int64_t last = events.empty() ? position : events.back().seq;
 				const bool full = events.size() >= static_cast<std::size_t>(options.batch_size);

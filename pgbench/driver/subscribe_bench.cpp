@@ -1,8 +1,8 @@
 // dcb-subscribe-bench — what following the log through libdcb costs and how fast it delivers (run by
 // pgbench/subscribe, which documents the figures).
 //
-//   dcb-subscribe-bench latency    --subscribers N --rate R (0: full speed) [--appenders A] [--seconds S]
-//   dcb-subscribe-bench throughput --subscribers N [--clients C] [--seconds S] [--rounds R] [--warmup S]
+//   dcb-subscribe-bench latency    --subscribers N --rate R (0: full speed) [--appenders A] [--seconds S] [--read-interval MS]
+//   dcb-subscribe-bench throughput --subscribers N [--clients C] [--seconds S] [--rounds R] [--warmup S] [--read-interval MS]
 //   dcb-subscribe-bench catchup    --events N [--batch B] [--runs R]
 //
 // latency: A appender threads (default 16 at full speed, 4 at a fixed rate) append conditionally for new books
@@ -16,6 +16,7 @@
 // catchup: one subscription from position 0 over a log of at least N events (loaded first when shorter), handler
 // counting only: events/s until it reached the head.
 //
+// --read-interval: the subscriptions' SubscriptionOptions::min_read_interval, in ms (default 0).
 // The server: the PG* variables, or --dsn. Every line of output starts with the machine's load average.
 #include <dcb/dcb.hpp>
 
@@ -42,9 +43,12 @@ namespace {
 struct Args {
 	std::string mode, dsn;
 	int subscribers = 1, appenders = -1, clients = 16, rounds = 3, runs = 2;
-	double rate = 0, seconds = 10, warmup = 2;
+	double rate = 0, seconds = 10, warmup = 2, read_interval_ms = 0;
 	std::int64_t events = 1'000'000;
 	int batch = 1000;
+	dcb::SubscriptionOptions subscription_options() const {
+		return {.min_read_interval = std::chrono::duration_cast<dcb::Clock::duration>(std::chrono::duration<double, std::milli>(read_interval_ms))};
+	}
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -69,6 +73,7 @@ Args parse(int argc, char** argv) {
 		else if (o == "--rate") a.rate = std::atof(v);
 		else if (o == "--seconds") a.seconds = std::atof(v);
 		else if (o == "--warmup") a.warmup = std::atof(v);
+		else if (o == "--read-interval") a.read_interval_ms = std::atof(v);
 		else if (o == "--events") a.events = std::atoll(v);
 		else if (o == "--batch") a.batch = std::atoi(v);
 		else usage(("unknown option " + o).c_str());
@@ -155,7 +160,7 @@ int latency(const Args& a) {
 				const std::int64_t i = number_of(e.data);
 				if (i >= 0 && static_cast<std::size_t>(i) < got->size()) (*got)[static_cast<std::size_t>(i)] = now;
 			}
-		}));
+		}, a.subscription_options()));
 	}
 	std::this_thread::sleep_for(500ms);  // every subscription connected and waiting
 	std::atomic<std::int64_t> next{0};
@@ -208,9 +213,9 @@ int latency(const Args& a) {
 		}
 	const auto before_ack = std::count_if(from_ack.begin(), from_ack.end(), [](double v) { return v < 0; });
 	const double max_ack = max_of(from_ack), max_start = max_of(from_start);
-	std::printf("latency  %-10s subscribers %2d  appends/s %7.0f (%" PRId64 " in %.1f s, %d appenders)  deliveries %zu (missing %" PRId64
+	std::printf("latency  %-10s subscribers %2d  read interval %g ms  appends/s %7.0f (%" PRId64 " in %.1f s, %d appenders)  deliveries %zu (missing %" PRId64
 	            ")  commit->handler ms p50 %.2f p99 %.2f max %.2f (%" PRId64 " before the ack)  append-start->handler ms p50 %.2f p99 %.2f max %.2f  cpu %.0f%%  %s\n",
-	            a.rate > 0 ? (std::to_string(static_cast<int>(a.rate)) + "/s").c_str() : "full", a.subscribers,
+	            a.rate > 0 ? (std::to_string(static_cast<int>(a.rate)) + "/s").c_str() : "full", a.subscribers, a.read_interval_ms,
 	            static_cast<double>(appended) / elapsed, appended, elapsed, a.appenders, from_ack.size(), missing,
 	            pct(from_ack, 0.5), pct(from_ack, 0.99), max_ack, static_cast<std::int64_t>(before_ack), pct(from_start, 0.5),
 	            pct(from_start, 0.99), max_start, CpuBusy::percent(cpu0, cpu1), load().c_str());
@@ -244,12 +249,13 @@ int throughput(const Args& a) {
 	for (int r = 0; r < a.rounds; ++r) {
 		for (const bool attached : {false, true}) {
 			std::vector<dcb::Subscription> subs;
-			std::atomic<std::int64_t> delivered{0};
+			std::atomic<std::int64_t> delivered{0}, batches{0};
 			if (attached)
 				for (int s = 0; s < a.subscribers; ++s)
 					subs.push_back(store.subscribe(dcb::Filter{}, store.head(), [&](const dcb::SubscriptionBatch& b) {
 						delivered += static_cast<std::int64_t>(b.events.size());
-					}));
+						++batches;
+					}, a.subscription_options()));
 			phase(a.warmup);
 			const auto cpu0 = CpuBusy::now();
 			const std::string l = load();
@@ -258,14 +264,14 @@ int throughput(const Args& a) {
 			for (auto& s : subs) s.stop();
 			for (auto& s : subs) s.join();
 			(attached ? with : without).push_back(tps);
-			std::printf("throughput round %d  %2d clients  %2d subscribers  appends/s %7.0f  (delivered %" PRId64 " events to the subscribers)  cpu %.0f%%  %s\n",
-			            r + 1, a.clients, attached ? a.subscribers : 0, tps, delivered.load(), CpuBusy::percent(cpu0, cpu1), l.c_str());
+			std::printf("throughput round %d  %2d clients  %2d subscribers  appends/s %7.0f  (delivered %" PRId64 " events to the subscribers in %" PRId64 " batches)  cpu %.0f%%  %s\n",
+			            r + 1, a.clients, attached ? a.subscribers : 0, tps, delivered.load(), batches.load(), CpuBusy::percent(cpu0, cpu1), l.c_str());
 			std::fflush(stdout);
 		}
 	}
 	auto median = [](std::vector<double> v) { return pct(v, 0.5); };
-	std::printf("throughput median  without %7.0f  with %d subscribers %7.0f  ratio %.3f  %s\n", median(without), a.subscribers,
-	            median(with), median(with) / median(without), load().c_str());
+	std::printf("throughput median  without %7.0f  with %d subscribers (read interval %g ms) %7.0f  ratio %.3f  %s\n", median(without),
+	            a.subscribers, a.read_interval_ms, median(with), median(with) / median(without), load().c_str());
 	return 0;
 }
 

@@ -265,6 +265,28 @@ TEST_CASE("a filtered subscription waits for the head to pass what it saw, not i
 	CHECK(got.problems.empty());
 }
 
+TEST_CASE("min_read_interval coalesces wake-ups into fewer, larger batches, and still delivers everything") {
+	const auto store = dcb::EventStore::connect(dcb_test::dsn());
+	const std::string u = dcb_test::unique("sub-interval");
+	const std::int64_t start = store.head();
+	Delivered eager(start), patient(start);
+	dcb::Subscription a = store.subscribe(types_filter({u}), start, [&](const auto& b) { eager.add(b); });
+	dcb::Subscription p = store.subscribe(types_filter({u}), start, [&](const auto& batch) { patient.add(batch); },
+	                                      {.min_read_interval = 400ms});
+	// 60 appends over about 1.2 s, each woken subscription reads at once; the patient one at most every 400 ms
+	for (int i = 0; i < 60; ++i) {
+		append_simple(store, u, 1);
+		std::this_thread::sleep_for(20ms);
+	}
+	REQUIRE(eventually([&] { return eager.snapshot().size() == 60 && patient.snapshot().size() == 60; }, 10s));
+	std::lock_guard l1(eager.mutex), l2(patient.mutex);
+	MESSAGE("batches: " << eager.batches << " without an interval, " << patient.batches << " with 400 ms");
+	CHECK(patient.problems.empty());
+	CHECK(eager.problems.empty());
+	CHECK(patient.batches <= 8);  // ~1.2 s / 400 ms, plus the first read and slack for a slow machine
+	CHECK(patient.batches < eager.batches);
+}
+
 TEST_CASE("a subscription reconnects after its connection is killed and resumes without gap or duplicate") {
 	auto metrics = std::make_shared<GaugeMetrics>();
 	const auto store = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.metrics = metrics});

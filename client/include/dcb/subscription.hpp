@@ -70,6 +70,11 @@ struct SubscriptionOptions {
 	/// a silently dead connection goes unnoticed: a wait whose server does not answer within this plus
 	/// StoreOptions::cancel_grace drops the connection and reconnects.
 	Clock::duration wait_timeout = std::chrono::seconds(10);
+	/// The shortest time between the starts of two reads of new events: a subscription woken sooner after its last
+	/// read sleeps the rest first, so that one read takes everything that committed meanwhile. Zero (the default)
+	/// reads at every wake-up: the lowest latency. A few milliseconds make many subscribers of a busy log read far
+	/// less often (fewer calls, less server CPU taken from the appends), at up to that much more latency.
+	Clock::duration min_read_interval = Clock::duration::zero();
 	/// Backoff between attempts to reconnect after a lost connection: the n-th consecutive failure sleeps a random
 	/// duration in [d/2, d], d = min(reconnect_max_backoff, reconnect_initial_backoff · 2^(n−1)). A subscription
 	/// reconnects for as long as it runs.
