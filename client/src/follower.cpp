@@ -199,10 +199,18 @@ bool sleep_for(Clock::duration d, std::stop_token stop) {
 	return !stop.stop_requested();
 }
 
-bool sleep_read_interval(const SubscriptionOptions& options, Clock::time_point last_read, std::stop_token stop) {
+Woken wait_for_news(FollowerConnection& conn, const SubscriptionOptions& options, const StoreOptions& store_options,
+                    Clock::time_point last_read, std::int64_t& known, std::int64_t& head_seen, Subscription::State& state) {
+	const std::stop_token stop = state.stop.get_token();
 	const Clock::time_point due = last_read + options.min_read_interval;
-	const Clock::time_point now = Clock::now();
-	return now >= due || sleep_for(due - now, std::move(stop));
+	if (const Clock::time_point now = Clock::now(); now < due && !sleep_for(due - now, stop)) return Woken::stopped;
+	const ExecutionControl control{Clock::now() + options.wait_timeout + store_options.cancel_grace, stop};
+	const std::int64_t h = conn.wait(known, options.wait_timeout, control);
+	head_seen = std::max(head_seen, h);
+	state.head.store(head_seen);
+	if (h <= known) return Woken::timed_out;
+	known = h;
+	return Woken::head_moved;
 }
 
 bool sleep_backoff(const SubscriptionOptions& options, int failures, std::stop_token stop) {

@@ -130,9 +130,14 @@ double age_seconds(const StoredEvent& e);
 bool sleep_backoff(const SubscriptionOptions& options, int failures, std::stop_token stop);
 /// Sleeps `d`, or less when stopped; returns false when stopped.
 bool sleep_for(Clock::duration d, std::stop_token stop);
-/// Before waiting for new events: sleeps until options.min_read_interval has passed since `last_read` began;
-/// returns false when stopped.
-bool sleep_read_interval(const SubscriptionOptions& options, Clock::time_point last_read, std::stop_token stop);
+/// How a follower's wait for new events ended.
+enum class Woken { head_moved, timed_out, stopped };
+/// The wait step of a follower that has read everything up to `known`: sleeps until min_read_interval has passed
+/// since `last_read` began, then waits for the head to pass `known` — what was seen, not the last matching event,
+/// which the head may be far past already (dcb_wait would return at once, again and again). Raises `known` (when
+/// the head moved), `head_seen` and the state's head to what the server returned.
+Woken wait_for_news(FollowerConnection& conn, const SubscriptionOptions& options, const StoreOptions& store_options,
+                    Clock::time_point last_read, std::int64_t& known, std::int64_t& head_seen, Subscription::State& state);
 
 /// Starts `body` on the subscription's thread. The body reports the positions through the state and returns
 /// normally when stopped; an exception it throws becomes the subscription's error.

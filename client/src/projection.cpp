@@ -104,18 +104,10 @@ Subscription EventStore::run_projection(std::string consumer, const Filter& filt
 				failures = 0;
 				bool read_now = position < known;
 				if (!read_now) {
-					if (!sleep_read_interval(sub, last_read, stop)) break;
-					const ExecutionControl wait_control{Clock::now() + sub.wait_timeout + store_options->cancel_grace, stop};
-					const std::int64_t h = conn->wait(known, sub.wait_timeout, wait_control);
-					head_seen = std::max(head_seen, h);
-					state.head.store(head_seen);
-					if (h > known) {
-						known = h;
-						read_now = true;
-					} else {
-						report.lag(*committed, head_seen, 0.0);
-						read_now = !whole_log;  // see subscription.cpp
-					}
+					const Woken woken = wait_for_news(*conn, sub, *store_options, last_read, known, head_seen, state);
+					if (woken == Woken::stopped) break;
+					if (woken == Woken::timed_out) report.lag(*committed, head_seen, 0.0);
+					read_now = woken == Woken::head_moved || !whole_log;  // see subscription.cpp
 				}
 				if (!read_now) continue;
 

@@ -125,22 +125,12 @@ Subscription EventStore::subscribe(const Filter& filter, std::int64_t after, Sub
 				}
 				bool read_now = position < known;
 				if (!read_now) {
-					if (!sleep_read_interval(options, last_read, stop)) break;
-					// Wait for the head to pass what was seen — not the last matching event, which the head may
-					// be far past already (dcb_wait would return at once, again and again).
-					const ExecutionControl wait_control{Clock::now() + options.wait_timeout + store_options->cancel_grace, stop};
-					const std::int64_t h = conn->wait(known, options.wait_timeout, wait_control);
-					head_seen = std::max(head_seen, h);
-					state.head.store(head_seen);
-					if (h > known) {
-						known = h;
-						read_now = true;
-					} else {
-						report.lag(position, head_seen, 0.0);
-						// The wait timed out. A filtered subscription reads anyway: its read waits only for the
-						// appends on its own keys, so it gets past an unrelated append that holds the head back.
-						read_now = !whole_log;
-					}
+					const Woken woken = wait_for_news(*conn, options, *store_options, last_read, known, head_seen, state);
+					if (woken == Woken::stopped) break;
+					if (woken == Woken::timed_out) report.lag(position, head_seen, 0.0);
+					// After a timeout a filtered subscription reads anyway: its read waits only for the appends on
+					// its own keys, so it gets past an unrelated append that holds the head back.
+					read_now = woken == Woken::head_moved || !whole_log;
 				}
 				failures = 0;
 				if (!read_now) continue;
