@@ -2,17 +2,11 @@
 -- every dcb.wait_poll_interval and still returns at once, on its timeout, on statement_timeout, and
 -- soon after a commit; dcb_stats and dcb_stats_reset refuse with 55000. A second session ('a',
 -- appending) and a waiter ('w') come from dblink.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
+\ir ../pgtap/lib/begin_sessions.sql
 SELECT plan(13);
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+-- Like pg_temp.err (lib/helpers.sql), with the error's HINT instead of its DETAIL.
+CREATE FUNCTION pg_temp.err_hint(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE st text; msg text; hint text;
 BEGIN
     EXECUTE q;
@@ -22,8 +16,6 @@ EXCEPTION WHEN OTHERS OR query_canceled THEN
     RETURN st || ': ' || msg || coalesce(' HINT: ' || nullif(hint, ''), '');
 END $$;
 
-SELECT format('host=%s port=%s user=%s dbname=%s', coalesce(host(inet_server_addr()), 'localhost'),
-              current_setting('port'), current_user, current_database()) AS dsn \gset
 SELECT dblink_connect('a', :'dsn') \g /dev/null
 SELECT dblink_connect('w', :'dsn') \g /dev/null
 SELECT pid AS w_pid FROM dblink('w', 'SELECT pg_backend_pid()') AS t(pid int) \gset
@@ -38,7 +30,7 @@ SET LOCAL statement_timeout = '10s';
 SELECT is(dcb_wait(0, '1 hour'), 1::bigint, 'dcb_wait returns at once when the head is past after');
 SELECT is(dcb_wait(1, '150 ms'), 1::bigint, 'and the head on its timeout');
 SET LOCAL statement_timeout = '100ms';
-SELECT is(pg_temp.err($$SELECT dcb_wait(1, '1 hour')$$), '57014: canceling statement due to statement timeout',
+SELECT is(pg_temp.err_hint($$SELECT dcb_wait(1, '1 hour')$$), '57014: canceling statement due to statement timeout',
           'statement_timeout cancels a polling dcb_wait');
 SET LOCAL statement_timeout = '10s';
 
@@ -64,10 +56,10 @@ SELECT is((SELECT ROW(head, took < interval '6 s') FROM dblink_get_result('w') A
 SELECT dblink_get_result('w') \g /dev/null
 
 -- Statistics need the shared memory.
-SELECT is(pg_temp.err('SELECT * FROM dcb_stats'),
+SELECT is(pg_temp.err_hint('SELECT * FROM dcb_stats'),
           '55000: dcb statistics are not available: the dcb library is not preloaded HINT: Add dcb to shared_preload_libraries in postgresql.conf and restart the server.',
           'dcb_stats refuses with 55000 and says how to get it');
-SELECT is(pg_temp.err('SELECT dcb_stats_reset()'),
+SELECT is(pg_temp.err_hint('SELECT dcb_stats_reset()'),
           '55000: dcb statistics are not available: the dcb library is not preloaded HINT: Add dcb to shared_preload_libraries in postgresql.conf and restart the server.',
           'so does dcb_stats_reset');
 -- Everything else works.

@@ -3,15 +3,7 @@
 -- pg_cancel_backend, writes nothing when interrupted, and a read on another boundary does not wait.
 -- A second session comes from dblink (contrib). Tags are unique to this file; the events the other
 -- session commits stay in the store.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS dblink;
+\ir lib/begin_sessions.sql
 SELECT plan(11);
 
 -- pgTAP's throws_ok catches WHEN OTHERS, which by design excludes query_canceled (57014).
@@ -24,8 +16,7 @@ EXCEPTION WHEN query_canceled OR others THEN
 END $$;
 
 SELECT 'cancel-' || md5(random()::text) AS run \gset
-SELECT dblink_connect('other', format('host=%s port=%s user=%s dbname=%s',
-       coalesce(host(inet_server_addr()), 'localhost'), current_setting('port'), current_user, current_database()));
+SELECT dblink_connect('other', :'dsn');
 SELECT pid AS other_pid FROM dblink('other', 'SELECT pg_backend_pid()') AS t(pid int) \gset
 
 -- The other session appends on tag X and keeps its transaction open.

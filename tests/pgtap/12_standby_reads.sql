@@ -9,23 +9,13 @@
 -- Needs a streaming replica of this server (scripts/replica start; port from the psql variable
 -- replica_port, default 54330) and dblink; skipped when the replica is not reachable. The events
 -- committed through dblink stay in the store (their tags are unique to the run).
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
 \if :{?replica_port}
 \else
 \set replica_port 54330
 \endif
+\ir lib/begin_sessions.sql
 
-BEGIN;
-SET LOCAL client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS dblink;
-
-SELECT format('host=%s port=%s user=%s dbname=%s', coalesce(host(inet_server_addr()), 'localhost'), current_setting('port'),
-              current_user, current_database()) AS primary_dsn,
-       format('host=%s port=%s user=%s dbname=%s connect_timeout=3 options=-cstatement_timeout=10000', coalesce(host(inet_server_addr()), 'localhost'),
+SELECT format('host=%s port=%s user=%s dbname=%s connect_timeout=3 options=-cstatement_timeout=10000', coalesce(host(inet_server_addr()), 'localhost'),
               :'replica_port', current_user, current_database()) AS replica_dsn,
        'standby-' || md5(random()::text) AS run \gset
 
@@ -68,8 +58,8 @@ SELECT pg_temp.replica_ok(:'replica_dsn') AS have_replica \gset
 
 SELECT plan(5);
 \if :have_replica
-SELECT dblink_connect('p1', :'primary_dsn') \g /dev/null
-SELECT dblink_connect('p2', :'primary_dsn') \g /dev/null
+SELECT dblink_connect('p1', :'dsn') \g /dev/null
+SELECT dblink_connect('p2', :'dsn') \g /dev/null
 -- a: an append held open on the primary (lower seq); b: a matching append that commits.
 SELECT dblink_exec('p1', 'BEGIN') \g /dev/null
 SELECT s AS seq_a FROM dblink('p1', format('SELECT dcb_append(NULL, NULL, %L)',

@@ -9,20 +9,9 @@
 -- tap_wait (committed, so that every session sees it; dropped after the test's transaction), whose positions start
 -- at 1. Wake-ups are tested by order, not by speed: a waiter that was not woken would sleep until
 -- its 8 s timeout and return the old head, which the tests tell apart.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS dblink;
-\ir lib/helpers.sql
+\ir lib/begin_sessions.sql
 SELECT plan(38);
 
-SELECT format('host=%s port=%s user=%s dbname=%s', coalesce(host(inet_server_addr()), 'localhost'),
-              current_setting('port'), current_user, current_database()) AS dsn \gset
 SELECT dblink_connect('a', :'dsn') \g /dev/null
 SELECT dblink_connect('h', :'dsn') \g /dev/null
 SELECT dblink_connect('w', :'dsn') \g /dev/null

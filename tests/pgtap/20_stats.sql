@@ -6,20 +6,9 @@
 -- Other sessions come from dblink ('a' appends, 'h' holds a transaction open); they work in a store
 -- of their own, tap_stats (committed so that every session sees it; dropped after the test's
 -- transaction). Appends must commit to be counted, so this session only reads.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-SET LOCAL client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS dblink;
-\ir lib/helpers.sql
+\ir lib/begin_sessions.sql
 SELECT plan(33);
 
-SELECT format('host=%s port=%s user=%s dbname=%s', coalesce(host(inet_server_addr()), 'localhost'),
-              current_setting('port'), current_user, current_database()) AS dsn \gset
 SELECT dblink_connect('a', :'dsn') \g /dev/null
 SELECT dblink_connect('h', :'dsn') \g /dev/null
 SELECT pid AS a_pid FROM dblink('a', 'SELECT pg_backend_pid()') AS t(pid int) \gset
