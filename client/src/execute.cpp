@@ -1,7 +1,7 @@
 // execute.cpp — the command handler: read → decide → append at the read position, retried on conflicts.
 #include "event_store_impl.hpp"
 
-#include "back_off.hpp"
+#include "attempts.hpp"
 #include "dcb/errors.hpp"
 #include "instrumentation.hpp"
 #include "random.hpp"
@@ -13,6 +13,10 @@ namespace dcb {
 
 namespace detail {
 
+namespace {
+
+/// Sleeps `d`, or less when the stop token fires (→ Canceled) or the deadline is nearer (→ Timeout); `after` says
+/// what failed, for the exception's message.
 void back_off(Clock::duration d, const CallOptions& call, std::string_view after) {
 	const auto until = Clock::now() + d;
 	if (call.deadline && *call.deadline < until)
@@ -24,9 +28,25 @@ void back_off(Clock::duration d, const CallOptions& call, std::string_view after
 	if (call.stop.stop_requested()) throw Canceled("57014", "dcb: canceled while backing off after " + std::string(after));
 }
 
-}  // namespace detail
+}  // namespace
 
-using detail::back_off;
+void Attempts::retry(int n, std::string_view reason) const {
+	if (store_.metrics) {
+		try {
+			store_.metrics->increment_counter(metrics::execute_retries,
+			                                  Labels{{"operation", "execute"}, {"reason", std::string(reason)}});
+		} catch (...) {
+		}
+	}
+	back_off(policy_.backoff(n, random01()), call_, reason == "conflict" ? "a concurrency conflict" : "a connection failure");
+}
+
+void stamp_ids(std::vector<Event>& events) {
+	for (auto& e : events)
+		if (e.id.empty()) e.id = new_uuid();
+}
+
+}  // namespace detail
 
 ExecuteResult EventStore::execute(const Filter& filter, const Decide& decide) const {
 	return execute(filter, decide, ExecuteOptions{});
@@ -38,61 +58,20 @@ ExecuteResult EventStore::execute(const Filter& filter, const Decide& decide, co
 		CallOptions inner = options.call;
 		inner.traceparent = op.traceparent();  // query and append spans are children of this one
 		const RetryPolicy policy = options.retry.applied_to(impl_->options.retry);
-		int connection_failures = 0;
-		auto retry = [&](int n, std::string_view reason) {
-			if (impl_->options.metrics) {
-				try {
-					impl_->options.metrics->increment_counter(metrics::execute_retries,
-					                                          Labels{{"operation", "execute"}, {"reason", std::string(reason)}});
-				} catch (...) {
-				}
+		detail::Attempts attempts(impl_->options, policy, options.call);
+		return attempts.decisions([&](int attempt) {
+			QueryResult read = attempts.step([&] { return query(filter, QueryOptions{.consistency = Consistency::strong, .call = inner}); });
+			std::vector<Event> events = decide(read.events);
+			std::int64_t last = 0;
+			if (!events.empty()) {
+				detail::stamp_ids(events);
+				last = attempts.step([&] { return append(filter, read.max_seq, events, inner); });
 			}
-			back_off(policy.backoff(n, detail::random01()), options.call,
-			         reason == "conflict" ? "a concurrency conflict" : "a connection failure");
-		};
-		// A lost connection costs one of max_connection_retries and a backoff, not a decision: the same read is
-		// done again, or the same decision (same event ids) is sent again, whose outcome was unknown.
-		auto connection_failed = [&] {
-			if (++connection_failures > policy.max_connection_retries) throw;
-			retry(connection_failures, "connection");
-		};
-		for (int attempt = 1;; ++attempt) {
-			try {
-				QueryResult read;
-				for (;;) {
-					try {
-						read = query(filter, QueryOptions{.consistency = Consistency::strong, .call = inner});
-						break;
-					} catch (const ConnectionError&) {
-						connection_failed();
-					}
-				}
-				std::vector<Event> events = decide(read.events);
-				if (events.empty()) {
-					op.add_attribute("attempts", std::to_string(attempt));
-					op.succeed("eventstore operation: execute", {{"attempts", std::to_string(attempt)}, {"appended", "0"}});
-					return ExecuteResult{0, 0, attempt, std::move(read.events)};
-				}
-				// Ids once per decision, before its first append: a retry after a lost acknowledgement
-				// re-sends the same ids and the store answers with the stored seq instead of appending twice.
-				for (auto& e : events)
-					if (e.id.empty()) e.id = new_uuid();
-				for (;;) {
-					try {
-						const std::int64_t last = append(filter, read.max_seq, events, inner);
-						op.add_attribute("attempts", std::to_string(attempt));
-						op.succeed("eventstore operation: execute",
-						           {{"attempts", std::to_string(attempt)}, {"appended", std::to_string(events.size())}});
-						return ExecuteResult{last, events.size(), attempt, std::move(read.events)};
-					} catch (const ConnectionError&) {
-						connection_failed();
-					}
-				}
-			} catch (const ConcurrencyConflict&) {
-				if (attempt >= policy.max_attempts) throw;
-			}
-			retry(attempt, "conflict");
-		}
+			op.add_attribute("attempts", std::to_string(attempt));
+			op.succeed("eventstore operation: execute",
+			           {{"attempts", std::to_string(attempt)}, {"appended", std::to_string(events.size())}});
+			return ExecuteResult{last, events.size(), attempt, std::move(read.events)};
+		});
 	});
 }
 

@@ -10,11 +10,10 @@
 // would make every such append fail; a higher one would let an unseen event through.
 #include "event_store_impl.hpp"
 
-#include "back_off.hpp"
+#include "attempts.hpp"
 #include "dcb/errors.hpp"
 #include "dcb/traceparent.hpp"
 #include "instrumentation.hpp"
-#include "random.hpp"
 #include "row_sinks.hpp"
 #include "statement_calls.hpp"
 
@@ -120,90 +119,48 @@ SnapshotExecuteResult EventStore::execute_from_snapshot(const Filter& filter, co
 		CallOptions inner = options.call;
 		inner.traceparent = op.traceparent();  // the load, read, save and append spans are children of this one
 		const RetryPolicy policy = options.retry.applied_to(impl_->options.retry);
-		int connection_failures = 0;
-		auto retry = [&](int n, std::string_view reason) {
-			if (impl_->options.metrics) {
-				try {
-					impl_->options.metrics->increment_counter(metrics::execute_retries,
-					                                          Labels{{"operation", "execute"}, {"reason", std::string(reason)}});
-				} catch (...) {
-				}
-			}
-			detail::back_off(policy.backoff(n, detail::random01()), options.call,
-			                 reason == "conflict" ? "a concurrency conflict" : "a connection failure");
-		};
-		// As in execute(): a lost connection costs one of max_connection_retries and a backoff, not a decision.
-		auto connection_failed = [&] {
-			if (++connection_failures > policy.max_connection_retries) throw;
-			retry(connection_failures, "connection");
-		};
+		detail::Attempts attempts(impl_->options, policy, options.call);  // as in execute()
 		std::optional<std::int64_t> saved;
-		for (int attempt = 1;; ++attempt) {
-			try {
-				std::optional<Snapshot> snapshot;
-				QueryResult read;
-				for (;;) {
-					try {
-						snapshot = load_snapshot(command.projection, filter, inner);
-						read = query(filter, QueryOptions{.after = snapshot ? snapshot->seq : 0,
-						                                  .consistency = Consistency::strong,
-						                                  .call = inner});
-						break;
-					} catch (const ConnectionError&) {
-						connection_failed();
-					}
-				}
-				command.start(snapshot ? std::optional<std::string>(snapshot->data) : std::nullopt);
-				for (const auto& e : read.events) command.apply(e);
-				// The state now is the fold up to read.max_seq: a valid snapshot whatever the decision and the append
-				// do. Saved before the append, so a failing save leaves nothing appended.
-				if (command.to_snapshot && options.save_after_events > 0 && read.events.size() >= options.save_after_events) {
-					const std::string data = command.to_snapshot();
-					for (;;) {
-						try {
-							save_snapshot(command.projection, filter, read.max_seq, data, inner);
-							saved = read.max_seq;
-							break;
-						} catch (const ConnectionError&) {
-							connection_failed();
-						}
-					}
-				}
-				auto done = [&](std::int64_t last, std::size_t appended) {
-					op.add_attribute("attempts", std::to_string(attempt));
-					op.add_attribute("snapshot_seq", snapshot ? std::to_string(snapshot->seq) : std::string("none"));
-					op.add_attribute("read_position", std::to_string(read.max_seq));
-					op.succeed("eventstore operation: execute from snapshot",
-					           {{"attempts", std::to_string(attempt)},
-					            {"appended", std::to_string(appended)},
-					            {"snapshot_seq", snapshot ? std::to_string(snapshot->seq) : std::string("none")},
-					            {"events_after_snapshot", std::to_string(read.events.size())}});
-					return SnapshotExecuteResult{last,
-					                             appended,
-					                             attempt,
-					                             std::move(read.events),
-					                             snapshot ? std::optional<std::int64_t>(snapshot->seq) : std::nullopt,
-					                             read.max_seq,
-					                             saved};
-				};
-				std::vector<Event> events = command.decide();
-				if (events.empty()) return done(0, 0);
-				// Ids once per decision, before its first append (see execute()).
-				for (auto& e : events)
-					if (e.id.empty()) e.id = new_uuid();
-				for (;;) {
-					try {
-						const std::int64_t last = append(filter, read.max_seq, events, inner);
-						return done(last, events.size());
-					} catch (const ConnectionError&) {
-						connection_failed();
-					}
-				}
-			} catch (const ConcurrencyConflict&) {
-				if (attempt >= policy.max_attempts) throw;
+		return attempts.decisions([&](int attempt) {
+			std::optional<Snapshot> snapshot;
+			QueryResult read = attempts.step([&] {
+				snapshot = load_snapshot(command.projection, filter, inner);
+				return query(filter, QueryOptions{.after = snapshot ? snapshot->seq : 0,
+				                                  .consistency = Consistency::strong,
+				                                  .call = inner});
+			});
+			command.start(snapshot ? std::optional<std::string>(snapshot->data) : std::nullopt);
+			for (const auto& e : read.events) command.apply(e);
+			// The state now is the fold up to read.max_seq: a valid snapshot whatever the decision and the append do.
+			// Saved before the append, so a failing save leaves nothing appended.
+			if (command.to_snapshot && options.save_after_events > 0 && read.events.size() >= options.save_after_events) {
+				const std::string data = command.to_snapshot();
+				attempts.step([&] { save_snapshot(command.projection, filter, read.max_seq, data, inner); });
+				saved = read.max_seq;
 			}
-			retry(attempt, "conflict");
-		}
+			std::vector<Event> events = command.decide();
+			std::int64_t last = 0;
+			if (!events.empty()) {
+				detail::stamp_ids(events);
+				last = attempts.step([&] { return append(filter, read.max_seq, events, inner); });
+			}
+			const std::string snapshot_seq = snapshot ? std::to_string(snapshot->seq) : std::string("none");
+			op.add_attribute("attempts", std::to_string(attempt));
+			op.add_attribute("snapshot_seq", snapshot_seq);
+			op.add_attribute("read_position", std::to_string(read.max_seq));
+			op.succeed("eventstore operation: execute from snapshot",
+			           {{"attempts", std::to_string(attempt)},
+			            {"appended", std::to_string(events.size())},
+			            {"snapshot_seq", snapshot_seq},
+			            {"events_after_snapshot", std::to_string(read.events.size())}});
+			return SnapshotExecuteResult{last,
+			                             events.size(),
+			                             attempt,
+			                             std::move(read.events),
+			                             snapshot ? std::optional<std::int64_t>(snapshot->seq) : std::nullopt,
+			                             read.max_seq,
+			                             saved};
+		});
 	});
 }
 
