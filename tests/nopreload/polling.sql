@@ -37,19 +37,7 @@ SET LOCAL statement_timeout = '10s';
 -- A commit is seen at the next poll.
 SELECT dblink_exec('w', $$SET dcb.wait_poll_interval = '20ms'$$) \g /dev/null
 SELECT dblink_send_query('w', $$SELECT dcb_wait(1, '8 s'), clock_timestamp() - statement_timestamp()$$) = 1 AS sent \gset
-CREATE FUNCTION pg_temp.sleeping(pid int) RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1..2000 LOOP
-        PERFORM pg_stat_clear_snapshot();
-        PERFORM 1 FROM pg_stat_activity WHERE pg_stat_activity.pid = sleeping.pid AND state = 'active' AND wait_event_type = 'Extension';
-        IF FOUND THEN
-            RETURN true;
-        END IF;
-        PERFORM pg_sleep(0.005);
-    END LOOP;
-    RETURN false;
-END $$;
-SELECT ok(:'sent'::boolean AND pg_temp.sleeping(:w_pid), 'a waiter polls (waiting in an extension between looks)');
+SELECT ok(:'sent'::boolean AND pg_temp.waiting(:w_pid, 'Extension'), 'a waiter polls (waiting in an extension between looks)');
 SELECT * FROM dblink('a', $$SELECT dcb_append(NULL, NULL, '{"type": "B", "data": 2}')$$) AS t(seq bigint) \g /dev/null
 SELECT is((SELECT ROW(head, took < interval '6 s') FROM dblink_get_result('w') AS t(head bigint, took interval)), ROW(2::bigint, true),
           'it sees the commit at a following poll, long before its timeout');

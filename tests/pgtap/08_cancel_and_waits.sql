@@ -63,18 +63,7 @@ SELECT dblink_send_query('other', format($q$SELECT dcb_append(%L, 0, %L)$q$,
        jsonb_build_object('items', jsonb_build_array(jsonb_build_object('tags', jsonb_build_array(:'run' || ':z')))),
        jsonb_build_object('type', 'Theirs', 'data', '{}'::jsonb, 'tags', jsonb_build_array(:'run' || ':theirs'))));
 SELECT set_config('dcb_test.other_pid', :'other_pid', true) IS NOT NULL AS set \gset
-CREATE FUNCTION pg_temp.wait_for_lock_wait(pid int) RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1..1000 LOOP
-        PERFORM 1 FROM pg_stat_activity WHERE pg_stat_activity.pid = wait_for_lock_wait.pid AND wait_event_type = 'Lock';
-        IF FOUND THEN
-            RETURN true;
-        END IF;
-        PERFORM pg_sleep(0.01);
-    END LOOP;
-    RETURN false;
-END $$;
-SELECT ok(pg_temp.wait_for_lock_wait(:other_pid), 'the other session waits on this session''s append');
+SELECT ok(pg_temp.waiting(:other_pid, 'Lock'), 'the other session waits on this session''s append');
 SELECT ok(pg_cancel_backend(:other_pid), 'pg_cancel_backend');
 SELECT is(pg_temp.sqlstate_of($q$SELECT * FROM dblink_get_result('other') AS t(seq bigint)$q$), '57014',
        'the cancelled append fails with query_canceled');

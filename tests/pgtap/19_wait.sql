@@ -33,16 +33,7 @@ BEGIN
                                      after, timeout)) <> 1 THEN
         RETURN false;
     END IF;
-    FOR i IN 1..2000 LOOP
-        PERFORM pg_stat_clear_snapshot();
-        PERFORM 1 FROM pg_stat_activity
-          WHERE pid = current_setting('tap.w_pid')::int AND state = 'active' AND wait_event_type = 'Extension';
-        IF FOUND THEN
-            RETURN true;
-        END IF;
-        PERFORM pg_sleep(0.005);
-    END LOOP;
-    RETURN false;
+    RETURN pg_temp.waiting(current_setting('tap.w_pid')::int, 'Extension');
 END $$;
 -- The result of the waiter: its head, and whether it returned well before its 8 s timeout.
 CREATE FUNCTION pg_temp.waiter_result(OUT head bigint, OUT early boolean) LANGUAGE plpgsql AS $$

@@ -113,19 +113,7 @@ SELECT is(ARRAY[(pg_temp.stats()).reads, (pg_temp.stats()).rows_read, (pg_temp.s
 SELECT dblink_exec('h', 'BEGIN') \g /dev/null
 SELECT pg_temp.append('h', pg_temp.ev('Held', '{k:2}')) \g /dev/null
 SELECT dblink_send_query('a', format('SELECT dcb_append(%L, 14, %L, %L)', '{"items": [{"tags": ["k:2"]}]}', pg_temp.ev('After'), 'tap_stats')) \g /dev/null
-CREATE FUNCTION pg_temp.lock_waiting(pid int) RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1..2000 LOOP
-        PERFORM pg_stat_clear_snapshot();
-        PERFORM 1 FROM pg_stat_activity WHERE pg_stat_activity.pid = lock_waiting.pid AND wait_event_type = 'Lock';
-        IF FOUND THEN
-            RETURN true;
-        END IF;
-        PERFORM pg_sleep(0.005);
-    END LOOP;
-    RETURN false;
-END $$;
-SELECT ok(pg_temp.lock_waiting(:a_pid), 'a waits for h');
+SELECT ok(pg_temp.waiting(:a_pid, 'Lock'), 'a waits for h');
 SELECT pg_sleep(0.2) \g /dev/null
 SELECT dblink_exec('h', 'COMMIT') \g /dev/null
 SELECT is(pg_temp.err($$SELECT * FROM dblink_get_result('a') AS t(v bigint)$$),
