@@ -18,12 +18,6 @@ using dcb::P;
 
 namespace {
 
-void create_store(const std::string& name) {
-	auto c = dcb_test::connect_raw();
-	dcb_test::exec(c.get(), "SELECT dcb_create_store('" + name + "') WHERE NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'dcb_" +
-	                            name + "')");
-}
-
 std::string quoted(const std::string& s) {
 	std::string out = "'";
 	for (const char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
@@ -223,8 +217,8 @@ TEST_CASE("snapshots: save, load, delete; the highest seq wins; the filter's mea
 // otherwise, ones of another filter meaning or another projection that must not be used, deleted ones, and the ones
 // it saves itself). Both must decide the same events and append them at the same positions.
 TEST_CASE("execute_from_snapshot decides and appends as execute does from the whole boundary, on random histories") {
-	create_store("equiv_plain");
-	create_store("equiv_snap");
+	dcb_test::create_store("equiv_plain");
+	dcb_test::create_store("equiv_snap");
 	const auto plain = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.store = "equiv_plain", .pool_size = 2});
 	const auto snap = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.store = "equiv_snap", .pool_size = 2});
 	auto raw = dcb_test::connect_raw();

@@ -8,12 +8,6 @@ using dcb::P;
 
 namespace {
 
-/// Creates the store `name` in the test database (once per process).
-void create_store(const std::string& name) {
-	auto c = dcb_test::connect_raw();
-	dcb_test::exec(c.get(), "SELECT dcb_create_store('" + name + "') WHERE NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'dcb_" +
-	                            name + "')");
-}
 
 std::vector<std::int64_t> seqs(const std::vector<dcb::StoredEvent>& events) {
 	std::vector<std::int64_t> out;
@@ -34,8 +28,8 @@ std::string sqlstate_of(F&& f) {
 }  // namespace
 
 TEST_CASE("stores: two stores of one database are independent logs") {
-	create_store("indep_one");
-	create_store("indep_two");
+	dcb_test::create_store("indep_one");
+	dcb_test::create_store("indep_two");
 	const auto one = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.store = "indep_one", .pool_size = 2});
 	const auto two = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.store = "indep_two", .pool_size = 2});
 	const auto fallback = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.pool_size = 2});
@@ -124,6 +118,6 @@ TEST_CASE("stores: a store that does not exist is SQLSTATE 42704 on every call")
 		CHECK(err.hint().find("dcb_create_store") != std::string::npos);
 	}
 	// once created, the same handle works
-	create_store("no_such_store");
+	dcb_test::create_store("no_such_store");
 	CHECK(missing.append({e}) == 1);
 }

@@ -549,10 +549,7 @@ TEST_CASE("a projection process killed with SIGKILL mid-batch and restarted leav
 
 TEST_CASE("subscriptions and projections follow the store of their EventStore (StoreOptions::store)") {
 	const std::string name = "follow_" + std::to_string(getpid());
-	{
-		auto c = dcb_test::connect_raw();
-		dcb_test::exec(c.get(), "SELECT dcb_create_store('" + name + "')");
-	}
+	dcb_test::create_store(name);
 	const auto other = dcb::EventStore::connect(dcb_test::dsn(), dcb::StoreOptions{.store = name});
 	const auto main_store = dcb::EventStore::connect(dcb_test::dsn());
 	append_simple(main_store, "InTheDefaultStore", 3);

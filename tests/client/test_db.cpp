@@ -31,6 +31,12 @@ int skip_or_fail(const std::string& why) {
 
 }  // namespace
 
+void create_store(const std::string& name) {
+	auto c = connect_raw();
+	exec(c.get(), "SELECT dcb_create_store('" + name + "') WHERE NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'dcb_" +
+	                  name + "')");
+}
+
 std::string exec(PGconn* c, const std::string& sql) {
 	PGresult* r = PQexec(c, sql.c_str());
 	const auto status = PQresultStatus(r);

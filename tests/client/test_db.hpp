@@ -28,6 +28,9 @@ Conn connect_raw(const std::string& conninfo = dsn());
 /// Runs SQL and returns the first column of the first row ("" when none); throws std::runtime_error on error.
 std::string exec(PGconn* c, const std::string& sql);
 
+/// Creates the store `name` in the test database unless it exists.
+void create_store(const std::string& name);
+
 /// A unique prefix for the tags of one test, so tests sharing the database do not see each other.
 std::string unique(const std::string& name);
 
