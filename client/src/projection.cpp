@@ -88,6 +88,19 @@ Subscription EventStore::run_projection(std::string consumer, const Filter& filt
 		std::unique_ptr<FollowerConnection> conn;
 		int failures = 0;  // consecutive lost connections
 		int attempts = 0;  // failed tries of the current batch (40001, 40P01)
+		// Moves the checkpoint from *committed to `to` in the open transaction; false (rolled back, the checkpoint to be
+		// read again) when another instance moved it first.
+		auto advance = [&](std::int64_t to) {
+			try {
+				conn->advance(*committed, to, control);
+				return true;
+			} catch (const ConcurrencyConflict&) {
+				conn->rollback();
+				committed.reset();
+				report.counter(metrics::projection_retries, {{"reason", "moved"}});
+				return false;
+			}
+		};
 		report.info("projection started", {{"consumer", consumer}});
 		while (!stop.stop_requested()) {
 			try {
@@ -121,14 +134,7 @@ Subscription EventStore::run_projection(std::string consumer, const Filter& filt
 				if (events.empty()) {
 					// Nothing matched up to `vouched`: move the checkpoint over it now and then, not at every read.
 					if (vouched > *committed && t0 - last_checkpoint >= options.idle_checkpoint_interval) {
-						try {
-							conn->advance(*committed, vouched, control);
-						} catch (const ConcurrencyConflict&) {
-							conn->rollback();
-							committed.reset();  // another instance moved it: continue from there
-							report.counter(metrics::projection_retries, {{"reason", "moved"}});
-							continue;
-						}
+						if (!advance(vouched)) continue;  // another instance moved it: continue from there
 						conn->commit(control);
 						committed = vouched;
 						last_checkpoint = t0;
@@ -147,12 +153,7 @@ Subscription EventStore::run_projection(std::string consumer, const Filter& filt
 				}
 				// The advance first: a second instance that read the same checkpoint waits here for this
 				// transaction, instead of doing the handler's work first, and then fails with 40001.
-				try {
-					conn->advance(*committed, vouched, control);
-				} catch (const ConcurrencyConflict&) {
-					conn->rollback();
-					committed.reset();
-					report.counter(metrics::projection_retries, {{"reason", "moved"}});
+				if (!advance(vouched)) {
 					report.info("projection checkpoint moved by another instance, continuing from it", {{"consumer", consumer}});
 					continue;
 				}
