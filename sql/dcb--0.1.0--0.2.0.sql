@@ -8,6 +8,34 @@
 
 \echo Use "ALTER EXTENSION dcb UPDATE" to load this file. \quit
 
+-- The update rewrites the default store's tag storage (see "Tag keys in the event row" below): no
+-- append or read may run while it does, and none may see the new layout before it is complete.
+-- (dcb's functions take AccessShareLock on a store's events table before reading its layout.)
+LOCK TABLE dcb.events, dcb.event_tags IN ACCESS EXCLUSIVE MODE;
+
+-- ---------------------------------------------------------------------------------------------
+-- Tag keys in the event row
+-- ---------------------------------------------------------------------------------------------
+
+-- 0.1.0 wrote a dcb.event_tags row, with its own index entry, for every tag of every event. From
+-- 0.2.0 on an event's first two tags (tags are stored sorted and unique) are indexed in the event
+-- row itself, by two partial expression indexes on dcb.events:
+--   events_tag1_idx (tag_key(tags, 1), seq, type_key(type)) WHERE cardinality(tags) >= 1
+--   events_tag2_idx (tag_key(tags, 2), seq, type_key(type)) WHERE cardinality(tags) >= 2
+-- and only the third and further tags get dcb.event_tags rows. A one-tag event writes one heap row
+-- and three index entries (events_pkey, events_type_idx, events_tag1_idx) instead of two heap rows
+-- and three entries; a two-tag event four entries instead of two more heap rows and four. A tag is
+-- found by probing the three tag indexes, which return the same columns (extension/pg/scan.cpp).
+-- The keys are the hashes dcb.event_tags has always stored (the on-disk format).
+CREATE FUNCTION dcb.tag_key(tags text[], n integer) RETURNS bigint
+AS 'MODULE_PATHNAME', 'dcb_tag_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION dcb.tag_key(text[], integer) IS
+'storage key of the n-th tag (NULL when there are fewer): the expression of the tag slot indexes';
+CREATE FUNCTION dcb.type_key(type text) RETURNS bigint
+AS 'MODULE_PATHNAME', 'dcb_type_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION dcb.type_key(text) IS
+'storage key of an event type, as in dcb.event_tags.type_key and the tag slot indexes';
+
 -- ---------------------------------------------------------------------------------------------
 -- Stores
 -- ---------------------------------------------------------------------------------------------
@@ -57,6 +85,24 @@ BEGIN
 		-- reads note the last position handed out (as in the default store)
 		EXECUTE format('GRANT SELECT ON SEQUENCE %I.events_seq TO PUBLIC', schema);
 	END IF;
+
+	-- >>> tag keys in the event row (see the top of this file)
+	IF log_exists THEN
+		-- a 0.1.0 store: keep the event_tags rows of the third and further tags only (rebuilt from
+		-- the events, which also points their ctid hints at the rows again)
+		EXECUTE format('TRUNCATE %I.event_tags', schema);
+		EXECUTE format($ddl$
+			INSERT INTO %1$I.event_tags (tag_key, seq, type_key, event_tid)
+			SELECT dcb.tag_key(e.tags, n), e.seq, dcb.type_key(e.type), e.ctid
+			  FROM %1$I.events e, generate_series(3, cardinality(e.tags)) AS n
+			 WHERE cardinality(e.tags) > 2
+			 ORDER BY 1, 2$ddl$, schema);
+	END IF;
+	EXECUTE format('CREATE INDEX events_tag1_idx ON %I.events (dcb.tag_key(tags, 1), seq, dcb.type_key(type)) '
+	               'WHERE cardinality(tags) >= 1', schema);
+	EXECUTE format('CREATE INDEX events_tag2_idx ON %I.events (dcb.tag_key(tags, 2), seq, dcb.type_key(type)) '
+	               'WHERE cardinality(tags) >= 2', schema);
+	-- <<< tag keys in the event row
 
 	-- >>> snapshots and consumer positions (state beside the log; see "Snapshots and consumer
 	-- positions" at the end of this file). Written only by dcb's functions, which run their

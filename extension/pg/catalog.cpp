@@ -33,6 +33,13 @@ rebuild_hint(const char *object, const char *schema)
 	if (strcmp(object, "events_id_idx") == 0)
 		return psprintf("Recreate it: CREATE UNIQUE INDEX events_id_idx ON %s.events (id) WHERE id IS NOT NULL;",
 						schema);
+	if (strcmp(object, "events_tag1_idx") == 0 || strcmp(object, "events_tag2_idx") == 0)
+	{
+		const char n = object[strlen("events_tag")];
+		return psprintf("Recreate it: CREATE INDEX events_tag%c_idx ON %s.events (dcb.tag_key(tags, %c), seq, "
+						"dcb.type_key(type)) WHERE cardinality(tags) >= %c;",
+						n, schema, n, n);
+	}
 	if (strcmp(object, "event_tags_tag_idx") == 0)
 		return psprintf("Recreate it: CREATE INDEX event_tags_tag_idx ON %s.event_tags (tag_key, seq) INCLUDE "
 						"(type_key, event_tid);",
@@ -76,6 +83,34 @@ check_layout(Oid relid, const char *const *names, int natts, const char *schema)
 				 errhint("Update the extension with ALTER EXTENSION dcb UPDATE.")));
 }
 
+/*
+ * Is the default store still in 0.1.0's storage, every tag in dcb.event_tags? Until ALTER EXTENSION
+ * dcb UPDATE has run, this library serves it that way (the update rewrites it, see
+ * sql/dcb--0.1.0--0.2.0.sql). Named stores exist only from 0.2.0 on.
+ */
+bool
+default_store_at_0_1_0()
+{
+	Oid ext = get_extension_oid("dcb", true);
+	if (!OidIsValid(ext))
+		return false;
+	Relation rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(ext));
+	SysScanDesc scan = systable_beginscan(rel, ExtensionOidIndexId, true, nullptr, 1, &key);
+	HeapTuple tup = systable_getnext(scan);
+	bool old = false;
+	if (HeapTupleIsValid(tup))
+	{
+		bool isnull;
+		Datum version = heap_getattr(tup, Anum_pg_extension_extversion, RelationGetDescr(rel), &isnull);
+		old = !isnull && strcmp(TextDatumGetCString(version), "0.1.0") == 0;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return old;
+}
+
 /* Looks a store up in the system catalogs. */
 Store
 load_store(const char *name, bool is_default)
@@ -92,12 +127,18 @@ load_store(const char *name, bool is_default)
 						errhint("Create it with SELECT dcb_create_store('%s').", name)));
 	s.key_space = is_default ? 0 : s.schema;
 	s.events = lookup("events", s.schema, schema);
+	LockRelationOid(s.events, AccessShareLock); /* before the layout is read: see find_store */
 	s.events_pkey = lookup("events_pkey", s.schema, schema);
 	s.events_type_idx = lookup("events_type_idx", s.schema, schema);
 	s.events_id_idx = lookup("events_id_idx", s.schema, schema);
 	s.event_tags = lookup("event_tags", s.schema, schema);
 	s.event_tags_tag_idx = lookup("event_tags_tag_idx", s.schema, schema);
 	s.events_seq = lookup("events_seq", s.schema, schema);
+	s.ntag_slots = is_default && default_store_at_0_1_0() ? 0 : max_tag_slots;
+	static const char *const slot_indexes[] = {"events_tag1_idx", "events_tag2_idx"};
+	static_assert(lengthof(slot_indexes) == max_tag_slots);
+	for (int i = 0; i < s.ntag_slots; i++)
+		s.tag_slot_idx[i] = lookup(slot_indexes[i], s.schema, schema);
 
 	static const char *const events_columns[] = {"seq", "type", "tags", "data", "metadata", "occurred_at", "id"};
 	static const char *const event_tags_columns[] = {"tag_key", "seq", "type_key", "event_tid"};
@@ -122,6 +163,9 @@ valid_store_name(const char *name)
 bool
 mentions(const Store &s, Oid relid)
 {
+	for (int i = 0; i < s.ntag_slots; i++)
+		if (relid == s.tag_slot_idx[i])
+			return true;
 	return relid == s.events || relid == s.event_tags || relid == s.events_seq || relid == s.events_pkey ||
 		   relid == s.events_type_idx || relid == s.events_id_idx || relid == s.event_tags_tag_idx;
 }
@@ -150,8 +194,18 @@ find_store(const char *name)
 	for (int i = 0; i < ncached && slot < 0; i++)
 		if (strcmp(NameStr(cache[i].store.name), name) == 0)
 			slot = i;
+	/*
+	 * The store's events table is locked (AccessShareLock, which every use of the store takes anyway)
+	 * before the cached entry is trusted: taking the lock processes pending invalidations, and ALTER
+	 * EXTENSION dcb UPDATE, which rewrites the storage, holds an exclusive lock on it to its commit.
+	 * So a transaction sees one layout from its first use of the store to its end.
+	 */
 	if (slot >= 0 && cache[slot].valid)
-		return cache[slot].store;
+	{
+		LockRelationOid(cache[slot].store.events, AccessShareLock);
+		if (cache[slot].valid)
+			return cache[slot].store;
+	}
 
 	Store s = load_store(name, is_default);
 	if (slot < 0)

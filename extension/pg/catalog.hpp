@@ -11,6 +11,9 @@
 
 namespace dcb::pg {
 
+/* How many of an event's tags the event row's indexes cover (0.2.0 storage). */
+constexpr int max_tag_slots = 2;
+
 struct Store
 {
 	NameData name; /* "default" or the name given to dcb_create_store() */
@@ -25,6 +28,11 @@ struct Store
 	Oid event_tags;
 	Oid event_tags_tag_idx;
 	Oid events_seq;
+	/* The indexes of the tags kept in the event row (<store>.events_tag1_idx, events_tag2_idx): an
+	 * event's first ntag_slots tags are indexed there, only its further tags have event_tags rows.
+	 * 0 for a default store still at 0.1.0 (every tag in event_tags) until ALTER EXTENSION UPDATE. */
+	Oid tag_slot_idx[max_tag_slots];
+	int ntag_slots;
 };
 DCB_PG_FRAME_TYPE(Store);
 
@@ -46,6 +54,18 @@ enum EventAttr
 	attr_occurred_at,
 	attr_id,
 	events_natts = attr_id
+};
+
+/*
+ * Attribute numbers shared by every tag index: the tag slot indexes, (tag_key(tags, n), seq,
+ * type_key(type)), and event_tags_tag_idx, (tag_key, seq) INCLUDE (type_key, event_tid).
+ */
+enum TagIndexAttr
+{
+	tag_idx_tag_key = 1,
+	tag_idx_seq,
+	tag_idx_type_key,
+	tag_idx_event_tid /* event_tags_tag_idx only */
 };
 
 /* Attribute numbers of <store>.event_tags. */

@@ -72,22 +72,61 @@ parse_item(const JsonbValue &v, const char *path)
 	return item;
 }
 
-/* How many entries the tag index holds for a tag, counting at most limit. */
+/* Scans of a store's tag indexes (the slot indexes and event_tags'), for counting entries. */
+struct TagCounter
+{
+	Relation heaps[max_tag_slots + 1];
+	Relation indexes[max_tag_slots + 1];
+	IndexScanDesc scans[max_tag_slots + 1];
+	int n;
+};
+DCB_PG_FRAME_TYPE(TagCounter);
+
+void
+tag_counter_open(TagCounter *c, const Store &store)
+{
+	c->n = store.ntag_slots + 1;
+	for (int i = 0; i < c->n; i++)
+	{
+		const bool slot = i < store.ntag_slots;
+		c->heaps[i] = table_open(slot ? store.events : store.event_tags, AccessShareLock);
+		c->indexes[i] = index_open(slot ? store.tag_slot_idx[i] : store.event_tags_tag_idx, AccessShareLock);
+		/* an estimate: dead and in-flight entries count too, which is fine for choosing */
+		c->scans[i] = index_beginscan(c->heaps[i], c->indexes[i], SnapshotAny, 1, 0);
+	}
+}
+
+void
+tag_counter_close(TagCounter *c)
+{
+	for (int i = 0; i < c->n; i++)
+	{
+		index_endscan(c->scans[i]);
+		index_close(c->indexes[i], AccessShareLock);
+		table_close(c->heaps[i], AccessShareLock);
+	}
+}
+
+/* How many entries the tag indexes hold for a tag, counting at most limit. */
 int
-count_tag_entries(IndexScanDesc scan, std::string_view tag, int limit)
+count_tag_entries(const TagCounter *c, std::string_view tag, int limit)
 {
 	ScanKeyData key;
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(hash_tag(tag))));
-	index_rescan(scan, &key, 1, nullptr, 0);
+	ScanKeyInit(&key, tag_idx_tag_key, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(static_cast<int64>(hash_tag(tag))));
 	int n = 0;
-	while (n < limit && index_getnext_tid(scan, ForwardScanDirection) != nullptr)
-		n++;
+	for (int i = 0; i < c->n; i++)
+	{
+		index_rescan(c->scans[i], &key, 1, nullptr, 0);
+		while (n < limit && index_getnext_tid(c->scans[i], ForwardScanDirection) != nullptr)
+			n++;
+	}
 	return n;
 }
 
 /* Sets the item's primary and secondary tags to its two rarest. */
 void
-choose_rarest_tags(IndexScanDesc scan, ItemView *view)
+choose_rarest_tags(const TagCounter *counter, ItemView *view)
 {
 	constexpr int sample = 64;
 	size_t best = 0, second = 1;
@@ -95,7 +134,7 @@ choose_rarest_tags(IndexScanDesc scan, ItemView *view)
 	for (size_t t = 0; t < view->ntags && second_count != 0; t++)
 	{
 		/* counting up to the second-best count tells whether this tag is among the two rarest */
-		int n = count_tag_entries(scan, view->tags[t], second_count < 0 ? sample : second_count);
+		int n = count_tag_entries(counter, view->tags[t], second_count < 0 ? sample : second_count);
 		if (best_count < 0 || n < best_count)
 		{
 			second = best, second_count = best_count;
@@ -164,19 +203,15 @@ prepare_filter(const Store &store, const Filter &parsed)
 		return parsed;
 
 	Item *items = static_cast<Item *>(palloc(sizeof(Item) * parsed.nitems));
-	Relation event_tags = table_open(store.event_tags, AccessShareLock);
-	Relation idx = index_open(store.event_tags_tag_idx, AccessShareLock);
-	/* an estimate: dead and in-flight entries count too, which is fine for choosing */
-	IndexScanDesc scan = index_beginscan(event_tags, idx, SnapshotAny, 1, 0);
+	TagCounter counter;
+	tag_counter_open(&counter, store);
 	for (int i = 0; i < parsed.nitems; i++)
 	{
 		items[i] = parsed.items[i];
 		if (items[i].view.ntags > 1)
-			choose_rarest_tags(scan, &items[i].view);
+			choose_rarest_tags(&counter, &items[i].view);
 	}
-	index_endscan(scan);
-	index_close(idx, AccessShareLock);
-	table_close(event_tags, AccessShareLock);
+	tag_counter_close(&counter);
 
 	Filter prepared = parsed;
 	prepared.items = items;

@@ -3,6 +3,7 @@
  * (append.cpp) or the read (read.cpp). Every function takes the store as its optional last argument
  * (NULL: the default store); 0.1.0's declarations, without it, call the same entry points.
  */
+#include "core/keys.hpp"
 #include "pg/append.hpp"
 #include "pg/catalog.hpp"
 #include "pg/event_input.hpp"
@@ -16,6 +17,8 @@ extern "C" {
 PG_FUNCTION_INFO_V1(dcb_append);
 PG_FUNCTION_INFO_V1(dcb_read);
 PG_FUNCTION_INFO_V1(dcb_head);
+PG_FUNCTION_INFO_V1(dcb_tag_key);
+PG_FUNCTION_INFO_V1(dcb_type_key);
 }
 
 using namespace dcb::pg;
@@ -107,4 +110,31 @@ dcb_head(PG_FUNCTION_ARGS)
 	const Store store = store_arg(fcinfo, 0);
 	require_read_privilege(store, "dcb_head()");
 	PG_RETURN_INT64(note_head(store, read_head(store)));
+}
+
+/*
+ * dcb.tag_key(tags text[], n integer) RETURNS bigint: the storage key of the n-th tag (1-based), NULL
+ * when there are fewer tags; dcb.type_key(type text) RETURNS bigint: the storage key of a type. The
+ * expressions of the tag slot indexes (core/keys.hpp: the hash is part of the on-disk format).
+ */
+extern "C" Datum
+dcb_tag_key(PG_FUNCTION_ARGS)
+{
+	ArrayType *tags = PG_GETARG_ARRAYTYPE_P(0);
+	int n = PG_GETARG_INT32(1);
+	if (ARR_NDIM(tags) != 1 || n < ARR_LBOUND(tags)[0] || n >= ARR_LBOUND(tags)[0] + ARR_DIMS(tags)[0])
+		PG_RETURN_NULL();
+	bool isnull;
+	Datum tag = array_get_element(PointerGetDatum(tags), 1, &n, -1, -1, false, TYPALIGN_INT, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	text *t = DatumGetTextPP(tag);
+	PG_RETURN_INT64(static_cast<int64>(dcb::hash_tag(std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)))));
+}
+
+extern "C" Datum
+dcb_type_key(PG_FUNCTION_ARGS)
+{
+	text *t = PG_GETARG_TEXT_PP(0);
+	PG_RETURN_INT64(static_cast<int64>(dcb::hash_type(std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)))));
 }

@@ -2,22 +2,28 @@
  * scan.cpp — finds the events that match a filter after a position, in seq order.
  *
  * Each filter item becomes index probes (core/filter.hpp, item_probe):
- *   items with tags    dcb.event_tags (tag_key, seq)   one probe per distinct primary tag, skipping
- *                                                     entries of other types (type_key)
+ *   items with tags    the tag indexes                 per distinct primary tag, one probe of each
+ *                                                     tag index, skipping entries of other types
  *   types-only items   dcb.events (type, seq)          one probe per listed type
  *   payload-only items dcb.events (seq)                one probe for the whole filter
+ * The tag indexes: an event's first two tags are indexed in the event row, events_tag1_idx and
+ * events_tag2_idx on (tag_key(tags, n), seq, type_key(type)); further tags have a dcb.event_tags row,
+ * indexed by event_tags_tag_idx on (tag_key, seq) INCLUDE (type_key, event_tid). So a tag is found
+ * through three probes (the third is skipped while dcb.event_tags is empty; a default store still at
+ * 0.1.0 has only event_tags, holding every tag).
  * Every probe returns positions in seq order (or reverse), starting right after the position, so
  * a k-way merge yields candidates in order and the cost of a condition check or a boundary read is
  * a few index descents plus the events it returns: it does not grow with the log. Each candidate is
  * re-checked against the event row (types, all tags, payload containment, time bounds), so hash
  * collisions and the primary-tag shortcut only cost time.
  *
- * Tag probes read only the index (seq, type_key and the event row's ctid, event_tid) and fetch the
- * event row at that ctid: one heap page per candidate instead of an events_pkey descent plus the
- * page. The event row decides visibility (an event and its tag rows are written by one transaction
- * and never updated, so they are visible together; entries of in-flight or aborted appends are
- * candidates whose row the snapshot does not show). event_tid is only a hint: unless the row there
- * is visible and carries the candidate's seq, the seq is looked up in events_pkey.
+ * Tag probes read only the index (seq, type_key, and where the event row is: the index entry's own
+ * heap pointer for the slot indexes, event_tid for event_tags) and fetch the event row there: one
+ * heap page per candidate instead of an events_pkey descent plus the page. The event row decides
+ * visibility (an event and its tag rows are written by one transaction and never updated, so they
+ * are visible together; entries of in-flight or aborted appends are candidates whose row the
+ * snapshot does not show). event_tid is only a hint: unless the row there is visible and carries
+ * the candidate's seq, the seq is looked up in events_pkey.
  *
  * A scan is open (plan the probes, open them) / next position (the k-way merge) / fetch row / close.
  */
@@ -31,7 +37,7 @@ namespace {
 
 enum class ProbeKind : uint8
 {
-	Tag,     /* the tag index of one tag (items with tags), skipping entries of other types */
+	Tag,     /* one tag index for one tag (items with tags), skipping entries of other types */
 	Type,    /* the type index of one type (types-only items) */
 	TypeSet, /* the type index of many types at once, its positions sorted (see max_open_probes) */
 	All,     /* every event after the position (payload-only items) */
@@ -45,6 +51,7 @@ struct ProbeSpec
 {
 	ProbeKind kind;
 	int64 tag_key;
+	int tag_index;                 /* Tag probes: a slot index (0, 1) or, at ntag_slots, event_tags */
 	std::string_view type;         /* Type probes */
 	const int64 *type_keys;        /* Tag probes: sorted, nullptr = any type */
 	int ntype_keys;                /* ... and their number; TypeSet probes: the number of types */
@@ -57,7 +64,8 @@ struct ProbeScan
 	IndexScanDesc scan;        /* Tag, Type and All probes */
 	Tuplesortstate *sorted;    /* TypeSet probes: their positions, in scan order */
 	TupleTableSlot *slot;      /* events slot for Type/All probes, else nullptr */
-	ItemPointerData event_tid; /* Tag probes: where the current candidate's row was stored */
+	ItemPointerData event_tid; /* Tag probes: where the current candidate's row is (was, if !exact) */
+	bool exact;                /* event_tid is the slot index's heap pointer, not an event_tags hint */
 	int64 seq;
 	bool done;
 };
@@ -90,15 +98,16 @@ need_less(const TagNeed &a, const TagNeed &b)
  */
 constexpr int max_open_probes = 256;
 
-/* Probes for a filter: one per distinct primary tag, one per type of types-only items, or one All. */
+/* Probes for a filter: one per tag index and distinct primary tag, one per type of types-only
+ * items, or one All. tag_indexes: how many tag indexes a tag is probed in. */
 ProbeSpec *
-plan_probes(const Filter *filter, int *nspecs)
+plan_probes(const Filter *filter, int tag_indexes, int *nspecs)
 {
 	int nneeds_cap = 0;
 	for (int i = 0; i < filter->nitems; i++)
 		nneeds_cap += filter->items[i].view.ntypes + 1;
 	TagNeed *needs = static_cast<TagNeed *>(palloc(sizeof(TagNeed) * (nneeds_cap + 1)));
-	ProbeSpec *specs = static_cast<ProbeSpec *>(palloc(sizeof(ProbeSpec) * (nneeds_cap + 1)));
+	ProbeSpec *specs = static_cast<ProbeSpec *>(palloc(sizeof(ProbeSpec) * (nneeds_cap * (tag_indexes + 1) + 1)));
 	int nneeds = 0, n = 0;
 	bool all = filter->nitems == 0;
 
@@ -119,7 +128,7 @@ plan_probes(const Filter *filter, int *nspecs)
 			}
 			case Probe::Type:
 				for (size_t t = 0; t < item.ntypes; t++)
-					specs[n++] = {ProbeKind::Type, 0, item.types[t], nullptr, 0, nullptr};
+					specs[n++] = {ProbeKind::Type, 0, 0, item.types[t], nullptr, 0, nullptr};
 				break;
 			case Probe::All:
 				all = true;
@@ -128,7 +137,7 @@ plan_probes(const Filter *filter, int *nspecs)
 	}
 	if (all)
 	{
-		specs[0] = {ProbeKind::All, 0, {}, nullptr, 0, nullptr};
+		specs[0] = {ProbeKind::All, 0, 0, {}, nullptr, 0, nullptr};
 		*nspecs = 1;
 		return specs;
 	}
@@ -143,13 +152,13 @@ plan_probes(const Filter *filter, int *nspecs)
 	int ntags = 0;
 	for (int i = 0; i < nneeds; i++)
 		ntags += i == 0 || needs[i].tag_key != needs[i - 1].tag_key;
-	if (n + ntags > max_open_probes && n > 1)
+	if (n + ntags * tag_indexes > max_open_probes && n > 1)
 	{
 		/* the types in one probe, sorted by the position of their events */
 		std::string_view *types = static_cast<std::string_view *>(palloc(sizeof(std::string_view) * n));
 		for (int i = 0; i < n; i++)
 			types[i] = specs[i].type;
-		specs[0] = {ProbeKind::TypeSet, 0, {}, nullptr, n, types};
+		specs[0] = {ProbeKind::TypeSet, 0, 0, {}, nullptr, n, types};
 		n = 1;
 	}
 	for (int i = 0; i < nneeds;)
@@ -157,7 +166,7 @@ plan_probes(const Filter *filter, int *nspecs)
 		int j = i;
 		while (j < nneeds && needs[j].tag_key == needs[i].tag_key)
 			j++;
-		ProbeSpec spec{ProbeKind::Tag, needs[i].tag_key, {}, nullptr, 0, nullptr};
+		ProbeSpec spec{ProbeKind::Tag, needs[i].tag_key, 0, {}, nullptr, 0, nullptr};
 		if (!needs[i].any_type)
 		{
 			int64 *keys = static_cast<int64 *>(palloc(sizeof(int64) * (j - i)));
@@ -168,13 +177,17 @@ plan_probes(const Filter *filter, int *nspecs)
 			spec.type_keys = keys;
 			spec.ntype_keys = m;
 		}
-		specs[n++] = spec;
+		for (int t = 0; t < tag_indexes; t++)
+		{
+			spec.tag_index = t;
+			specs[n++] = spec;
+		}
 		i = j;
 	}
 	pfree(needs);
 	if (n > max_open_probes)
 	{
-		specs[0] = {ProbeKind::All, 0, {}, nullptr, 0, nullptr};
+		specs[0] = {ProbeKind::All, 0, 0, {}, nullptr, 0, nullptr};
 		n = 1;
 	}
 	*nspecs = n;
@@ -188,8 +201,8 @@ wanted_type(const ProbeSpec &spec, int64 type_key)
 }
 
 /*
- * The next entry of a tag probe, read from the index tuple alone (event_tags (tag_key, seq) INCLUDE
- * (type_key, event_tid)). No visibility check: the event row fetched for the candidate decides.
+ * The next entry of a tag probe, read from the index tuple alone (TagIndexAttr). No visibility
+ * check: the event row fetched for the candidate decides.
  */
 bool
 next_tag_entry(ProbeScan *p, ScanDirection dir, int64 *seq, int64 *type_key)
@@ -199,9 +212,13 @@ next_tag_entry(ProbeScan *p, ScanDirection dir, int64 *seq, int64 *type_key)
 		return false;
 	IndexTuple itup = p->scan->xs_itup;
 	TupleDesc desc = p->scan->xs_itupdesc;
-	*seq = DatumGetInt64(index_getattr(itup, 2, desc, &isnull));
-	*type_key = DatumGetInt64(index_getattr(itup, 3, desc, &isnull));
-	p->event_tid = *reinterpret_cast<ItemPointer>(DatumGetPointer(index_getattr(itup, 4, desc, &isnull)));
+	*seq = DatumGetInt64(index_getattr(itup, tag_idx_seq, desc, &isnull));
+	*type_key = DatumGetInt64(index_getattr(itup, tag_idx_type_key, desc, &isnull));
+	if (p->exact)
+		p->event_tid = p->scan->xs_heaptid;
+	else
+		p->event_tid =
+			*reinterpret_cast<ItemPointer>(DatumGetPointer(index_getattr(itup, tag_idx_event_tid, desc, &isnull)));
 	return true;
 }
 
@@ -268,16 +285,17 @@ struct EventScan
 	bool need_tags; /* some item has tags: the row's tags are needed to re-check */
 	bool need_data; /* some item has a payload predicate */
 	Relation events;
-	Relation event_tags; /* opened by the first tag probe */
+	Relation event_tags; /* opened when some item has tags */
+	int tag_indexes;     /* tag indexes a tag is probed in: the slot indexes, and event_tags unless empty */
 	Relation idx_pkey;
-	Relation idx_type; /* opened by the first type probe */
-	Relation idx_tag;  /* opened by the first tag probe */
+	Relation idx_type;                     /* opened by the first type probe */
+	Relation idx_tag[max_tag_slots + 1];   /* opened by the first tag probe: slot indexes, then event_tags' */
 	ProbeScan *probes;
 	int nprobes;
 	/*
-	 * Events found through dcb.event_tags are fetched at their event_tid, or else by seq through a
-	 * lookup scan of events_pkey (begun on first use). Blocks at or beyond nblocks (counted after the
-	 * snapshot was taken, so every row it can see lies below) are stale hints.
+	 * Events found through a tag index are fetched at their event_tid, or else by seq through a
+	 * lookup scan of events_pkey (begun on first use). Hints (from dcb.event_tags) at or beyond nblocks
+	 * (counted after the snapshot was taken, so every row it can see lies below) are stale.
 	 */
 	IndexScanDesc fetch;
 	TupleTableSlot *fetch_slot;
@@ -342,12 +360,12 @@ open_probe(EventScan *s, ProbeScan *p, const ProbeSpec &spec)
 	switch (spec.kind)
 	{
 		case ProbeKind::Tag:
-			if (!s->event_tags)
-				s->event_tags = table_open(cat.event_tags, AccessShareLock);
-			if (!s->idx_tag)
-				s->idx_tag = index_open(cat.event_tags_tag_idx, AccessShareLock);
-			heap = s->event_tags;
-			index = s->idx_tag;
+			p->exact = spec.tag_index < cat.ntag_slots;
+			if (!s->idx_tag[spec.tag_index])
+				s->idx_tag[spec.tag_index] = index_open(
+					p->exact ? cat.tag_slot_idx[spec.tag_index] : cat.event_tags_tag_idx, AccessShareLock);
+			heap = p->exact ? s->events : s->event_tags;
+			index = s->idx_tag[spec.tag_index];
 			ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(spec.tag_key));
 			ScanKeyInit(&keys[nkeys++], 2, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(req.after));
 			ScanKeyInit(&keys[nkeys++], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(req.upto));
@@ -390,13 +408,18 @@ scan_open(EventScan *s, const ScanRequest &req, Snapshot snapshot)
 	}
 	s->events = table_open(cat.events, AccessShareLock);
 	s->idx_pkey = index_open(cat.events_pkey, AccessShareLock);
+	if (s->need_tags)
+	{
+		s->event_tags = table_open(cat.event_tags, AccessShareLock);
+		s->tag_indexes = cat.ntag_slots + (RelationGetNumberOfBlocks(s->event_tags) > 0 ? 1 : 0);
+	}
 
-	ProbeSpec *specs = plan_probes(req.filter, &s->nprobes);
+	ProbeSpec *specs = plan_probes(req.filter, s->tag_indexes, &s->nprobes);
 	s->probes = static_cast<ProbeScan *>(palloc0(sizeof(ProbeScan) * s->nprobes));
 	for (int i = 0; i < s->nprobes; i++)
 		open_probe(s, &s->probes[i], specs[i]);
 	s->fetch_slot = table_slot_create(s->events, nullptr);
-	if (s->event_tags)
+	if (s->need_tags)
 		s->nblocks = RelationGetNumberOfBlocks(s->events);
 	s->row_cxt = AllocSetContextCreate(CurrentMemoryContext, "dcb scan row", ALLOCSET_SMALL_SIZES);
 }
@@ -422,7 +445,7 @@ scan_next_position(const EventScan *s, int64 *seq)
 TupleTableSlot *
 scan_fetch_row(EventScan *s, int64 seq)
 {
-	const ItemPointerData *hint = nullptr;
+	const ProbeScan *tag = nullptr;
 	for (int i = 0; i < s->nprobes; i++)
 	{
 		ProbeScan *p = &s->probes[i];
@@ -430,10 +453,11 @@ scan_fetch_row(EventScan *s, int64 seq)
 			continue;
 		if (p->slot)
 			return p->slot;
-		if (p->spec.kind == ProbeKind::Tag)
-			hint = &p->event_tid;
+		if (p->spec.kind == ProbeKind::Tag && (!tag || p->exact))
+			tag = p;
 	}
-	if (hint && ItemPointerIsValid(hint) && ItemPointerGetBlockNumber(hint) < s->nblocks)
+	const ItemPointerData *hint = tag ? &tag->event_tid : nullptr;
+	if (hint && ItemPointerIsValid(hint) && (tag->exact || ItemPointerGetBlockNumber(hint) < s->nblocks))
 	{
 		ItemPointerData tid = *hint;
 		bool isnull;
@@ -517,8 +541,9 @@ scan_close(EventScan *s)
 		index_endscan(s->fetch);
 	if (s->fetch_slot)
 		ExecDropSingleTupleTableSlot(s->fetch_slot);
-	if (s->idx_tag)
-		index_close(s->idx_tag, AccessShareLock);
+	for (Relation idx : s->idx_tag)
+		if (idx)
+			index_close(idx, AccessShareLock);
 	if (s->idx_type)
 		index_close(s->idx_type, AccessShareLock);
 	index_close(s->idx_pkey, AccessShareLock);

@@ -1,5 +1,6 @@
 /*
- * store.cpp — writes events: a row in dcb.events and one row per distinct tag in dcb.event_tags.
+ * store.cpp — writes events: a row in dcb.events (whose tag slot indexes cover its first two tags)
+ * and a row in dcb.event_tags for each further distinct tag.
  *
  * Positions come from dcb.events_seq, and only here: the caller must already hold the append's
  * locks (append.cpp). Two paths, both maintaining every index of the tables (including ones a user
@@ -37,6 +38,7 @@ struct Inserter
 	Target events;
 	Target tags;
 	Oid seq_oid;
+	int ntag_slots; /* tags the event row's indexes cover: the rest get event_tags rows */
 	Jsonb *empty_object;
 	MemoryContext chunk_cxt;
 	const ChunkHooks *hooks; /* nullptr: none */
@@ -59,6 +61,7 @@ void
 inserter_begin(Inserter *ins, const Store &store)
 {
 	ins->seq_oid = store.events_seq;
+	ins->ntag_slots = store.ntag_slots;
 	ins->events.rel = table_open(store.events, RowExclusiveLock);
 	ins->tags.rel = table_open(store.event_tags, RowExclusiveLock);
 
@@ -143,13 +146,16 @@ fill_tag_slot(TupleTableSlot *slot, const TagRow &row)
 	ExecStoreVirtualTuple(slot);
 }
 
+/* The event_tags rows of an event: its tags beyond the first ntag_slots. */
 int
-tag_rows(const Event &ev, int64 seq, const ItemPointerData &event_tid, TagRow *out)
+tag_rows(const Event &ev, int ntag_slots, int64 seq, const ItemPointerData &event_tid, TagRow *out)
 {
+	if (ev.ntags <= ntag_slots)
+		return 0;
 	const int64 type_key = static_cast<int64>(hash_type(ev.type));
-	for (int i = 0; i < ev.ntags; i++)
-		out[i] = {static_cast<int64>(hash_tag(ev.tags[i])), seq, type_key, event_tid};
-	return ev.ntags;
+	for (int i = ntag_slots; i < ev.ntags; i++)
+		out[i - ntag_slots] = {static_cast<int64>(hash_tag(ev.tags[i])), seq, type_key, event_tid};
+	return ev.ntags - ntag_slots;
 }
 
 /* Is the stored value the given one? (Varlenas compare by content: forming the trigger's tuple may
@@ -226,7 +232,7 @@ insert_rowwise(Inserter *ins, const Event *evs, int n)
 		fill_event_slot(ins, ev_slot, evs[i], seq);
 		insert_row_as_given(ins, ins->events, ev_slot, false, i);
 		TagRow *rows = static_cast<TagRow *>(palloc(sizeof(TagRow) * (evs[i].ntags + 1)));
-		int nrows = tag_rows(evs[i], seq, ev_slot->tts_tid, rows);
+		int nrows = tag_rows(evs[i], ins->ntag_slots, seq, ev_slot->tts_tid, rows);
 		for (int r = 0; r < nrows; r++)
 		{
 			fill_tag_slot(tag_slot, rows[r]);
@@ -266,9 +272,9 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 	 * thousands of pins make releasing them quadratic */
 	TupleDesc ev_desc = CreateTupleDescCopy(RelationGetDescr(ins->events.rel));
 	TupleDesc tag_desc = CreateTupleDescCopy(RelationGetDescr(ins->tags.rel));
-	int max_tags = 0;
+	int max_tags = 0; /* event_tags rows of one event */
 	for (int i = 0; i < n; i++)
-		max_tags = std::max(max_tags, evs[i].ntags);
+		max_tags = std::max(max_tags, evs[i].ntags - ins->ntag_slots);
 
 	/* slots are created once, in the call's context, and reused by every chunk; tag rows go in slices
 	 * of batch_rows, so that events with many tags do not multiply the slots */
@@ -305,7 +311,7 @@ insert_batched(Inserter *ins, const Event *evs, int n)
 		/* tag rows after the heap rows: they carry the rows' ctids (set by table_multi_insert) */
 		int nrows = 0;
 		for (int i = start; i < end; i++)
-			nrows += tag_rows(evs[i], seqs[i - start], ev_slots[i - start]->tts_tid, rows + nrows);
+			nrows += tag_rows(evs[i], ins->ntag_slots, seqs[i - start], ev_slots[i - start]->tts_tid, rows + nrows);
 
 		std::sort(rows, rows + nrows, [](const TagRow &a, const TagRow &b) {
 			return a.tag_key != b.tag_key ? a.tag_key < b.tag_key : a.seq < b.seq;

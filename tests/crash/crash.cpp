@@ -111,7 +111,12 @@ std::vector<EventSpec> Client::events_for(int i) {
 	if (i % 40 == 7) {
 		int n = 300 + pick(rng_, 1400);
 		for (int k = 0; k < n; ++k)
-			evs.push_back({kUniverse.types[k % 3], {kUniverse.tags[k % 6]}, {{"k", k % 2 ? "x" : "y"}}});
+		{
+			// every third event with three tags: its third has a dcb.event_tags row
+			std::vector<std::string> tags{kUniverse.tags[k % 6]};
+			if (k % 3 == 0) tags.insert(tags.end(), {kUniverse.tags[(k + 1) % 6], kUniverse.tags[(k + 2) % 6]});
+			evs.push_back({kUniverse.types[k % 3], tags, {{"k", k % 2 ? "x" : "y"}}});
+		}
 	}
 	double r = std::uniform_real_distribution<double>(0, 1)(rng_);
 	for (auto &e : evs)
@@ -253,7 +258,7 @@ void check_storage(Conn &c, const Log &log, Outcome &out) {
 	size_t tag_rows = 0;
 	for (const auto &e : log.sorted()) {
 		log_seqs.push_back(e.seq);
-		tag_rows += e.tags.size();
+		tag_rows += e.tags.size() > 2 ? e.tags.size() - 2 : 0;  // the first two are indexed in the event row
 	}
 	if (heap_seqs != log_seqs)
 		out.violation("storage: a heap scan of dcb.events finds " + std::to_string(heap_seqs.size()) +
@@ -263,7 +268,7 @@ void check_storage(Conn &c, const Log &log, Outcome &out) {
 	                   "FROM dcb.event_tags t LEFT JOIN dcb.events e ON e.seq = t.seq");
 	if (static_cast<size_t>(tags.i64(0, 0)) != tag_rows || tags.i64(0, 1) != 0)
 		out.violation("storage: dcb.event_tags holds " + tags.text(0, 0) + " rows (" + tags.text(0, 1) +
-		              " of them for no event) for " + std::to_string(tag_rows) + " tags in the log");
+		              " of them for no event) for " + std::to_string(tag_rows) + " third and further tags in the log");
 
 	std::vector<Filter> filters;
 	for (const auto &t : kUniverse.tags) filters.push_back(Filter{{Item{{}, {t}, {}}}});

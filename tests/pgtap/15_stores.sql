@@ -21,8 +21,8 @@ SELECT set_eq($$SELECT c.relname, a.attnum, a.attname, format_type(a.atttypid, a
                  WHERE c.relnamespace = 'dcb'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
                    AND c.relname NOT IN ('stores', 'stores_pkey') AND c.relkind IN ('r', 'i', 'S')$$,
               'a named store has the default store''s tables, sequence and index columns');
-SELECT set_eq($$SELECT indexname, replace(indexdef, 'dcb_orders.', 'S.') FROM pg_indexes WHERE schemaname = 'dcb_orders'$$,
-              $$SELECT indexname, replace(indexdef, 'dcb.', 'S.') FROM pg_indexes WHERE schemaname = 'dcb' AND tablename <> 'stores'$$,
+SELECT set_eq($$SELECT indexname, replace(indexdef, 'ON dcb_orders.', 'ON S.') FROM pg_indexes WHERE schemaname = 'dcb_orders'$$,
+              $$SELECT indexname, replace(indexdef, 'ON dcb.', 'ON S.') FROM pg_indexes WHERE schemaname = 'dcb' AND tablename <> 'stores'$$,
               'and the same indexes');
 SELECT matches(pg_temp.err($$SELECT dcb_create_store('Orders!')$$), '^22023: store name "Orders!" is not valid', 'names are checked');
 SELECT matches(pg_temp.err($$SELECT dcb_create_store('default')$$), '^22023: ', '"default" is the default store');

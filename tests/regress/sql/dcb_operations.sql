@@ -14,6 +14,13 @@ DROP INDEX dcb_ops.event_tags_tag_idx;
 SELECT count(*) FROM dcb_read('{"items": [{"tags": ["ops:1"]}]}', store => 'ops');
 CREATE INDEX event_tags_tag_idx ON dcb_ops.event_tags (tag_key, seq) INCLUDE (type_key, event_tid);
 SELECT count(*) FROM dcb_read('{"items": [{"tags": ["ops:1"]}]}', store => 'ops');
+-- The index of the events' second tags: the hint's statement rebuilds it, and reads find the event
+-- through it again.
+DROP INDEX dcb_ops.events_tag2_idx;
+SELECT count(*) FROM dcb_read('{"items": [{"tags": ["ops:2"]}]}', store => 'ops');
+CREATE INDEX events_tag2_idx ON dcb_ops.events (dcb.tag_key(tags, 2), seq, dcb.type_key(type)) WHERE cardinality(tags) >= 2;
+SELECT dcb_append(NULL, NULL, '{"type": "A", "tags": ["ops:1", "ops:2"], "data": {}}', 'ops');
+SELECT count(*) FROM dcb_read('{"items": [{"tags": ["ops:2"]}]}', store => 'ops');
 DROP INDEX dcb_ops.events_id_idx;
 SELECT dcb_append(NULL, NULL, '{"type": "A", "data": {}, "id": "00000000-0000-4000-8000-00000000000a"}', 'ops');
 CREATE UNIQUE INDEX events_id_idx ON dcb_ops.events (id) WHERE id IS NOT NULL;
