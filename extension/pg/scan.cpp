@@ -288,8 +288,8 @@ struct EventScan
 	Relation event_tags; /* opened when some item has tags */
 	int tag_indexes;     /* tag indexes a tag is probed in: the slot indexes, and event_tags unless empty */
 	Relation idx_pkey;
-	Relation idx_type;                     /* opened by the first type probe */
-	Relation idx_tag[max_tag_slots + 1];   /* opened by the first tag probe: slot indexes, then event_tags' */
+	Relation idx_type;                   /* opened by the first type probe */
+	Relation idx_tag[max_tag_slots + 1]; /* opened by the first tag probe: slot indexes, then event_tags' */
 	ProbeScan *probes;
 	int nprobes;
 	/*
@@ -362,8 +362,8 @@ open_probe(EventScan *s, ProbeScan *p, const ProbeSpec &spec)
 		case ProbeKind::Tag:
 			p->exact = spec.tag_index < cat.ntag_slots;
 			if (!s->idx_tag[spec.tag_index])
-				s->idx_tag[spec.tag_index] = index_open(
-					p->exact ? cat.tag_slot_idx[spec.tag_index] : cat.event_tags_tag_idx, AccessShareLock);
+				s->idx_tag[spec.tag_index] =
+					index_open(p->exact ? cat.tag_slot_idx[spec.tag_index] : cat.event_tags_tag_idx, AccessShareLock);
 			heap = p->exact ? s->events : s->event_tags;
 			index = s->idx_tag[spec.tag_index];
 			ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(spec.tag_key));
