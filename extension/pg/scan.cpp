@@ -222,6 +222,28 @@ next_tag_entry(ProbeScan *p, ScanDirection dir, int64 *seq, int64 *type_key)
 	return true;
 }
 
+/*
+ * Ends an exhausted probe at once. An open B-tree scan holds some 45 kB (its position arrays and the
+ * copies of index tuples), allocated outside the memory context's blocks; most probes of a condition
+ * check find nothing, so ending each before the next is opened lets them reuse the same memory instead
+ * of growing (and, at the end of the call, shrinking) the backend's heap: that churn of brk() and page
+ * faults cost a two-item append at 16 clients half its throughput.
+ */
+void
+finish_probe(ProbeScan *p)
+{
+	p->done = true;
+	if (p->scan)
+		index_endscan(p->scan);
+	if (p->sorted)
+		tuplesort_end(p->sorted);
+	if (p->slot)
+		ExecDropSingleTupleTableSlot(p->slot);
+	p->scan = nullptr;
+	p->sorted = nullptr;
+	p->slot = nullptr;
+}
+
 /* Moves a probe to its next distinct position (of a wanted type, for tag probes). */
 void
 advance(ProbeScan *p, ScanDirection dir)
@@ -234,7 +256,7 @@ advance(ProbeScan *p, ScanDirection dir)
 		{
 			if (!next_tag_entry(p, dir, &seq, &type_key))
 			{
-				p->done = true;
+				finish_probe(p);
 				return;
 			}
 		}
@@ -243,7 +265,7 @@ advance(ProbeScan *p, ScanDirection dir)
 			Datum value;
 			if (!tuplesort_getdatum(p->sorted, true, &value, &isnull, nullptr))
 			{
-				p->done = true;
+				finish_probe(p);
 				return;
 			}
 			seq = DatumGetInt64(value);
@@ -252,7 +274,7 @@ advance(ProbeScan *p, ScanDirection dir)
 		{
 			if (!index_getnext_slot(p->scan, dir, p->slot))
 			{
-				p->done = true;
+				finish_probe(p);
 				return;
 			}
 			seq = DatumGetInt64(slot_getattr(p->slot, attr_seq, &isnull));
@@ -529,14 +551,7 @@ scan_close(EventScan *s)
 {
 	MemoryContextDelete(s->row_cxt);
 	for (int i = 0; i < s->nprobes; i++)
-	{
-		if (s->probes[i].scan)
-			index_endscan(s->probes[i].scan);
-		if (s->probes[i].sorted)
-			tuplesort_end(s->probes[i].sorted);
-		if (s->probes[i].slot)
-			ExecDropSingleTupleTableSlot(s->probes[i].slot);
-	}
+		finish_probe(&s->probes[i]);
 	if (s->fetch)
 		index_endscan(s->fetch);
 	if (s->fetch_slot)

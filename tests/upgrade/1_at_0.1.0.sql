@@ -30,7 +30,9 @@ RESET dcb.max_lock_keys;
 SET upgrade.bulk = :'bulk';
 DO $$BEGIN
     FOR b IN 0..(current_setting('upgrade.bulk')::int - 1) / 10000 LOOP
-        PERFORM dcb_append(NULL, NULL, (SELECT jsonb_agg(jsonb_build_object('type', 'Bulk' || (i % 7), 'tags', jsonb_build_array('bulk:' || (i % 97)),
+        PERFORM dcb_append(NULL, NULL, (SELECT jsonb_agg(jsonb_build_object('type', 'Bulk' || (i % 7), 'tags', jsonb_build_array('bulk:' || (i % 97))
+                                                                                    || CASE WHEN i % 3 = 0 THEN jsonb_build_array('bulk2:' || (i % 13), 'bulk3:' || (i % 5))
+                                                                                            WHEN i % 3 = 1 THEN jsonb_build_array('bulk2:' || (i % 13)) ELSE '[]' END,
                                                                             'data', jsonb_build_object('i', i)))
                                           FROM generate_series(b * 10000 + 1, least((b + 1) * 10000, current_setting('upgrade.bulk')::int)) i));
     END LOOP;

@@ -7,7 +7,7 @@
 \pset pager off
 SET client_min_messages = warning;
 
-SELECT plan(16);
+SELECT plan(20);
 SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'dcb'), '0.2.0', 'the database is at 0.2.0');
 SELECT is_empty($$SELECT * FROM before_update EXCEPT SELECT * FROM dcb_read()$$, 'every event is still there, unchanged');
 SELECT is_empty($$SELECT * FROM dcb_read() WHERE seq <= (SELECT head FROM before_head) EXCEPT SELECT * FROM before_update$$,
@@ -30,6 +30,22 @@ SELECT is(dcb_append(NULL, NULL, '{"type": "Next", "data": {}}', NULL), (SELECT 
 -- privileges carried over to the new signature
 SELECT ok(NOT has_function_privilege('public', 'dcb_append(jsonb, bigint, jsonb, text)', 'EXECUTE'), 'PUBLIC still cannot append');
 SELECT ok(has_function_privilege('dcb_upgrade_app', 'dcb_append(jsonb, bigint, jsonb, text)', 'EXECUTE'), 'the granted role still can');
+-- 0.2.0's tag storage: event_tags holds a row for each third and further tag, pointing at its event
+-- row; every tag of the log reads exactly the events that carry it; every index is sound.
+SELECT is_empty($$SELECT dcb.tag_key(e.tags, n), e.seq, dcb.type_key(e.type), e.ctid
+                    FROM dcb.events e, generate_series(3, cardinality(e.tags)) n
+                  EXCEPT ALL SELECT tag_key, seq, type_key, event_tid FROM dcb.event_tags$$,
+                'every third and further tag has its dcb.event_tags row, with a fresh ctid');
+SELECT is((SELECT count(*) FROM dcb.event_tags),
+          (SELECT sum(greatest(cardinality(tags) - 2, 0)) FROM dcb.events),
+          'and there are no others (the first two tags are in the event row''s indexes)');
+SELECT is_empty($$SELECT t FROM (SELECT DISTINCT unnest(tags) t FROM dcb.events) tags
+                   WHERE (SELECT array_agg(seq ORDER BY seq) FROM dcb_read(jsonb_build_object('items', jsonb_build_array(jsonb_build_object('tags', jsonb_build_array(t))))))
+                         IS DISTINCT FROM (SELECT array_agg(seq ORDER BY seq) FROM dcb.events WHERE t = ANY (tags))$$,
+                'every tag reads exactly the events that carry it');
+SELECT is((SELECT count(*) FROM (SELECT bt_index_parent_check(i.indexrelid, heapallindexed => true) FROM pg_index i
+                                   WHERE i.indrelid IN ('dcb.events'::regclass, 'dcb.event_tags'::regclass)) checked),
+          6::bigint, 'amcheck finds the six indexes of dcb.events and dcb.event_tags sound');
 -- the 0.2.0 surface
 SELECT lives_ok($$SELECT dcb_create_store('upgraded')$$, 'stores can be created');
 SELECT is(dcb_append(NULL, NULL, '{"type": "S", "data": {}}', 'upgraded'), 1::bigint, 'a new store starts at 1');
