@@ -4,7 +4,7 @@
 -- administrator's function; dropping one that holds events needs drop_events => true.
 \ir lib/begin.sql
 
-SELECT plan(28);
+SELECT plan(29);
 
 SELECT is(pg_temp.err($$SELECT dcb_create_store('orders')$$), 'no error', 'a store is created');
 SELECT is(pg_temp.err($$SELECT dcb_create_store('billing')$$), 'no error', 'and another');
@@ -66,6 +66,8 @@ SELECT is(pg_temp.err($$SELECT dcb_drop_store('orders', drop_events => true)$$),
 SELECT matches(pg_temp.err($$SELECT dcb_head('orders')$$), '^42704: ', 'and is gone');
 SELECT matches(pg_temp.err($$SELECT dcb_drop_store('default', true)$$), '^42809: ', 'the default store cannot be dropped');
 SELECT is(ARRAY[dcb_head(), dcb_head('billing')], ARRAY[1, 3]::bigint[], 'the other stores are untouched');
+SELECT matches(pg_temp.err($$DROP EXTENSION dcb$$), '^2BP01: ',
+               'DROP EXTENSION refuses while named stores exist (their tag indexes use dcb''s key functions)');
 
 SELECT * FROM finish();
 ROLLBACK;
