@@ -40,6 +40,19 @@ DCB_PG_FRAME_TYPE(Store);
  * when there is no such store, or when the store's objects are missing or have another layout. */
 Store find_store(const char *name);
 
+/* A store's tag indexes, numbered 0 .. ntag_slots: its slot indexes, then event_tags_tag_idx (see
+ * TagIndexAttr); and the table the i-th one indexes. */
+inline Oid
+tag_index(const Store &s, int i)
+{
+	return i < s.ntag_slots ? s.tag_slot_idx[i] : s.event_tags_tag_idx;
+}
+inline Oid
+tag_index_table(const Store &s, int i)
+{
+	return i < s.ntag_slots ? s.events : s.event_tags;
+}
+
 /* Resets the cache on relcache invalidations (from _PG_init). */
 void register_catalog_invalidation();
 

@@ -88,9 +88,8 @@ tag_counter_open(TagCounter *c, const Store &store)
 	c->n = store.ntag_slots + 1;
 	for (int i = 0; i < c->n; i++)
 	{
-		const bool slot = i < store.ntag_slots;
-		c->heaps[i] = table_open(slot ? store.events : store.event_tags, AccessShareLock);
-		c->indexes[i] = index_open(slot ? store.tag_slot_idx[i] : store.event_tags_tag_idx, AccessShareLock);
+		c->heaps[i] = table_open(tag_index_table(store, i), AccessShareLock);
+		c->indexes[i] = index_open(tag_index(store, i), AccessShareLock);
 		/* an estimate: dead and in-flight entries count too, which is fine for choosing */
 		c->scans[i] = index_beginscan(c->heaps[i], c->indexes[i], SnapshotAny, 1, 0);
 	}

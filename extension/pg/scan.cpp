@@ -384,8 +384,7 @@ open_probe(EventScan *s, ProbeScan *p, const ProbeSpec &spec)
 		case ProbeKind::Tag:
 			p->exact = spec.tag_index < cat.ntag_slots;
 			if (!s->idx_tag[spec.tag_index])
-				s->idx_tag[spec.tag_index] =
-					index_open(p->exact ? cat.tag_slot_idx[spec.tag_index] : cat.event_tags_tag_idx, AccessShareLock);
+				s->idx_tag[spec.tag_index] = index_open(tag_index(cat, spec.tag_index), AccessShareLock);
 			heap = p->exact ? s->events : s->event_tags;
 			index = s->idx_tag[spec.tag_index];
 			ScanKeyInit(&keys[nkeys++], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(spec.tag_key));
