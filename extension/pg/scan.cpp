@@ -440,7 +440,7 @@ scan_open(EventScan *s, const ScanRequest &req, Snapshot snapshot)
 	for (int i = 0; i < s->nprobes; i++)
 		open_probe(s, &s->probes[i], specs[i]);
 	s->fetch_slot = table_slot_create(s->events, nullptr);
-	if (s->need_tags)
+	if (s->tag_indexes > cat.ntag_slots) /* event_tags probes, whose hints are checked against it */
 		s->nblocks = RelationGetNumberOfBlocks(s->events);
 	s->row_cxt = AllocSetContextCreate(CurrentMemoryContext, "dcb scan row", ALLOCSET_SMALL_SIZES);
 }
