@@ -120,12 +120,9 @@ dcb_head(PG_FUNCTION_ARGS)
 extern "C" Datum
 dcb_tag_key(PG_FUNCTION_ARGS)
 {
-	ArrayType *tags = PG_GETARG_ARRAYTYPE_P(0);
 	int n = PG_GETARG_INT32(1);
-	if (ARR_NDIM(tags) != 1 || n < ARR_LBOUND(tags)[0] || n >= ARR_LBOUND(tags)[0] + ARR_DIMS(tags)[0])
-		PG_RETURN_NULL();
-	bool isnull;
-	Datum tag = array_get_element(PointerGetDatum(tags), 1, &n, -1, -1, false, TYPALIGN_INT, &isnull);
+	bool isnull; /* also when n is out of bounds or the array is not one-dimensional */
+	Datum tag = array_get_element(PG_GETARG_DATUM(0), 1, &n, -1, -1, false, TYPALIGN_INT, &isnull);
 	if (isnull)
 		PG_RETURN_NULL();
 	text *t = DatumGetTextPP(tag);
